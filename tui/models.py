@@ -1,0 +1,267 @@
+"""Frozen data that flows from sources to the screen and to ``status --json``.
+
+Every source returns these, never raw dicts. Times are timezone-aware UTC datetimes.
+Nothing here imports Textual or httpx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+Level = Literal["ok", "warning", "critical", "exhausted", "unknown"]
+SourceId = Literal["oauth_usage", "statusline", "probe", "transcripts", "admin"]
+SourceStateName = Literal["ok", "stale", "error", "disabled", "unavailable"]
+AlertReason = Literal["threshold", "pace", "projection"]
+
+LEVEL_ORDER: dict[str, int] = {"unknown": 0, "ok": 1, "warning": 2, "critical": 3, "exhausted": 4}
+
+# Human labels for the window ids we know; anything else is labelled from its id.
+WINDOW_LABELS: dict[str, str] = {
+    "five_hour": "5-hour session",
+    "seven_day": "Weekly",
+    "seven_day_opus": "Weekly Opus",
+    "seven_day_sonnet": "Weekly Sonnet",
+    "seven_day_oauth_apps": "Weekly OAuth apps",
+    "seven_day_cowork": "Weekly Cowork",
+}
+
+# Nominal length of each window, for pace and "not started" handling.
+WINDOW_SECONDS: dict[str, int] = {"five_hour": 5 * 3600}
+WEEK_SECONDS = 7 * 24 * 3600
+
+
+def window_label(window_id: str) -> str:
+    if window_id in WINDOW_LABELS:
+        return WINDOW_LABELS[window_id]
+    words = window_id.replace("-", "_").split("_")
+    if words[:2] == ["seven", "day"]:
+        rest = " ".join(w.capitalize() for w in words[2:])
+        return f"Weekly {rest}".strip()
+    return " ".join(w.capitalize() for w in words if w)
+
+
+def window_length_seconds(window_id: str) -> int:
+    """Five hours for the session window, a week for every weekly window."""
+    if window_id in WINDOW_SECONDS:
+        return WINDOW_SECONDS[window_id]
+    return WEEK_SECONDS
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Account:
+    """Plan as far as we know it: ``plan`` is pro|max|team|enterprise|api or None."""
+
+    plan: str | None = None
+    tier: str | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    """One usage window: how much is used and when it resets.
+
+    ``used_percent`` None with ``resets_at`` None and ``not_started`` True is a five-hour window
+    that has not begun; None otherwise is "no data" (never shown as 0%).
+    """
+
+    id: str
+    used_percent: float | None
+    resets_at: datetime | None
+    source: str
+    observed_at: datetime
+    label: str = ""
+    not_started: bool = False
+    # Server-side signals from the unified headers (probe): they raise the level on their own.
+    server_status: str | None = None  # allowed | allowed_warning | rejected
+    surpassed_threshold: float | None = None  # fraction 0..1 as the header gives it
+    scope: str | None = None  # e.g. a model display name for limits[] weekly_scoped entries
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", window_label(self.id))
+
+
+@dataclass(frozen=True)
+class ExtraUsage:
+    """Extra usage (pay-as-you-go overage) in MAJOR units of ``currency``.
+
+    ``limit`` None with ``enabled`` True means no cap.
+    """
+
+    enabled: bool
+    used: float | None
+    limit: float | None
+    currency: str
+    used_percent: float | None
+    observed_at: datetime
+    source: str = "oauth_usage"
+    disabled_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """An API-key per-minute limit from the probe's headers."""
+
+    id: str  # requests | tokens | input_tokens | output_tokens
+    limit: int
+    remaining: int
+    resets_at: datetime | None
+    observed_at: datetime
+
+    @property
+    def used_percent(self) -> float:
+        if self.limit <= 0:
+            return 0.0
+        return max(0.0, min(100.0, 100.0 * (self.limit - self.remaining) / self.limit))
+
+
+@dataclass(frozen=True)
+class ErrorResponse:
+    """An error answer kept whole for the classifier (status, headers, body)."""
+
+    status: int
+    headers: Mapping[str, str]  # lower-cased names
+    body: str
+    observed_at: datetime
+    source: str
+    url: str = ""
+    error_type: str | None = None  # error.type from the JSON body, when it parsed
+    message: str | None = None  # error.message from the JSON body, when it parsed
+
+
+@dataclass(frozen=True)
+class TransportError:
+    """No HTTP answer at all: refused, DNS, TLS, timeout, reset, undecodable body."""
+
+    kind: str  # connect | dns | tls | timeout | reset | protocol | decode | too_large | other
+    detail: str
+    observed_at: datetime
+    source: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class TranscriptError:
+    """An ``isApiErrorMessage`` row from a Claude Code transcript."""
+
+    text: str
+    error: str | None  # rate_limit | authentication_failed | billing_error | ...
+    status: int | None  # apiErrorStatus
+    observed_at: datetime
+    project: str = ""
+    session: str = ""
+    source: str = "transcripts"
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What an error means, in plain words. ``class_id`` is a class id of the design."""
+
+    class_id: str
+    title: str
+    explanation: str
+    actions: tuple[str, ...]
+    message: str
+    source: str
+    observed_at: datetime
+    status: int | None = None
+    error_type: str | None = None
+    is_limit: bool = False  # True when a usage limit (plan, spend, rate) was hit
+    window_id: str | None = None  # which window, when the error names one
+    retry_at: datetime | None = None  # when trying again makes sense (reset or retry-after)
+    plan_has_headroom: bool | None = None
+    project: str = ""
+    session: str = ""
+
+
+@dataclass(frozen=True)
+class SourceState:
+    id: str
+    state: SourceStateName
+    last_success_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    detail: str = ""
+    error: Classification | None = None
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """What one fetch of one source produced."""
+
+    source: str
+    state: SourceState
+    windows: tuple[Window, ...] = ()
+    extra_usage: ExtraUsage | None = None
+    rate_limits: tuple[RateLimit, ...] = ()
+    account: Account | None = None
+    error: ErrorResponse | TransportError | None = None
+    classification: Classification | None = None
+    admin: AdminUsage | None = None
+    from_cache: bool = False
+
+
+@dataclass(frozen=True)
+class Alert:
+    window: str
+    level: Level
+    reason: AlertReason
+    message: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WindowView:
+    """A window with what alerts and history add to it: level, projection, sparkline, stale."""
+
+    window: Window
+    level: Level
+    stale: bool = False
+    projected_full_at: datetime | None = None
+    pace_message: str | None = None
+    sparkline: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the event log: errors, level changes, throttling, credential changes."""
+
+    at: datetime
+    kind: str  # error | level | throttle | credentials | source | info
+    text: str
+    level: Level | None = None
+
+
+@dataclass(frozen=True)
+class AdminUsage:
+    """Organisation usage from the Admin API: tokens today by model, cost this month."""
+
+    tokens_today_by_model: tuple[tuple[str, int], ...]
+    cost_month: float  # major units
+    currency: str
+    observed_at: datetime
+
+    @property
+    def tokens_today(self) -> int:
+        return sum(n for _, n in self.tokens_today_by_model)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the screen and ``status --json`` show, at one moment."""
+
+    generated_at: datetime
+    account: Account = field(default_factory=Account)
+    windows: tuple[WindowView, ...] = ()
+    extra_usage: ExtraUsage | None = None
+    rate_limits: tuple[RateLimit, ...] = ()
+    last_error: Classification | None = None
+    alerts: tuple[Alert, ...] = ()
+    sources: tuple[SourceState, ...] = ()
+    events: tuple[Event, ...] = ()
+    admin: AdminUsage | None = None

@@ -1,0 +1,117 @@
+"""Every file location limitwatch uses, in one place.
+
+This module is the single seam tests patch (see ``tests/conftest.py``): nothing else in the
+package may call platformdirs or read ``$HOME`` on its own.
+
+Environment overrides (for power users and tests):
+    LIMITWATCH_CONFIG      the config file
+    LIMITWATCH_DATA_DIR    history database and statusline records
+    LIMITWATCH_CACHE_DIR   the shared usage cache and its lock
+    CLAUDE_CONFIG_DIR      Claude Code's config folder(s); may be a comma-separated list
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "limitwatch"
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def home_dir() -> Path:
+    """The user's home folder (patched in tests)."""
+    return Path.home()
+
+
+def default_config_file() -> Path:
+    """The config file used when neither ``--config`` nor ``LIMITWATCH_CONFIG`` is given."""
+    return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def config_file(explicit: str | os.PathLike[str] | None = None) -> tuple[Path, str]:
+    """The config file in force and where that choice came from.
+
+    Order: ``--config`` argument, ``LIMITWATCH_CONFIG``, the platform's config folder.
+    """
+    if explicit is not None and str(explicit) != "":
+        return Path(explicit).expanduser(), "--config"
+    env = _env_path("LIMITWATCH_CONFIG")
+    if env is not None:
+        return env, "LIMITWATCH_CONFIG"
+    return default_config_file(), "default"
+
+
+def data_dir() -> Path:
+    """History database and recorded status-line feeds."""
+    return _env_path("LIMITWATCH_DATA_DIR") or platformdirs.user_data_path(APP_NAME)
+
+
+def cache_dir() -> Path:
+    """The usage cache shared between limitwatch processes, and its lock file."""
+    return _env_path("LIMITWATCH_CACHE_DIR") or platformdirs.user_cache_path(APP_NAME)
+
+
+def history_db() -> Path:
+    return data_dir() / "history.sqlite3"
+
+
+def usage_cache_file(account_key: str) -> Path:
+    """One cache file per account; ``account_key`` is a hash, never a token."""
+    return cache_dir() / f"usage-{account_key}.json"
+
+
+def usage_lock_file(account_key: str) -> Path:
+    return cache_dir() / f"usage-{account_key}.lock"
+
+
+def statusline_file() -> Path:
+    """The last status-line feed recorded by ``limitwatch statusline``."""
+    return data_dir() / "statusline.json"
+
+
+def claude_config_dirs(configured: str | None = None) -> list[Path]:
+    """Claude Code's config folders, most specific first, without duplicates.
+
+    ``configured`` is ``[sources] claude_config_dir`` from our config; it wins over the
+    environment. Both may be comma-separated lists.
+    """
+    found: list[Path] = []
+    raw = configured if configured else os.environ.get("CLAUDE_CONFIG_DIR", "")
+    for part in raw.split(","):
+        part = part.strip()
+        if part:
+            found.append(Path(part).expanduser())
+    home = home_dir()
+    found.append(home / ".config" / "claude")
+    found.append(home / ".claude")
+    unique: list[Path] = []
+    for path in found:
+        if path not in unique:
+            unique.append(path)
+    return unique
+
+
+def primary_claude_config_dir(configured: str | None = None) -> Path:
+    """Where Claude Code keeps ``.credentials.json``: the first configured folder, else ~/.claude."""
+    raw = configured if configured else os.environ.get("CLAUDE_CONFIG_DIR", "")
+    for part in raw.split(","):
+        part = part.strip()
+        if part:
+            return Path(part).expanduser()
+    return home_dir() / ".claude"
+
+
+def assets_dir() -> Path:
+    """The stylesheet folder: inside the wheel (``tui/assets``) or the checkout (``assets/``)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "assets"
+    if (packaged / "limitwatch.tcss").is_file():
+        return packaged
+    return here.parent / "assets"
