@@ -115,3 +115,8 @@ def assets_dir() -> Path:
     if (packaged / "limitwatch.tcss").is_file():
         return packaged
     return here.parent / "assets"
+
+
+def last_error_file() -> Path:
+    """The last classified error, kept so that ``status`` and ``statusline`` can show it."""
+    return data_dir() / "last_error.json"
