@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="print one snapshot for scripts and prompts")
     _add_common(status, top=False)
     status.add_argument("--json", action="store_true", help="print the schema-1 JSON object")
+    status.add_argument(
+        "--probe",
+        action="store_true",
+        help="also probe the API and read admin reports (costs a few tokens with an API key)",
+    )
 
     statusline = sub.add_parser(
         "statusline", help="Claude Code status line command: reads its JSON on stdin"

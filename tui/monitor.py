@@ -102,6 +102,7 @@ class Monitor:
         network_sources: Sequence[Any] | None = None,
         client_factory: Callable[[str], httpx.AsyncClient] | None = None,
         statusline_path: Any = None,
+        persist_last_error: bool = True,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -113,6 +114,7 @@ class Monitor:
         self._client_factory = client_factory
         self._client: httpx.AsyncClient | None = None
         self._statusline_path = statusline_path
+        self.persist_last_error = persist_last_error
         self._statusline_mtime: float | None = None
         if network_sources is None:
             network_sources = self._default_sources()
@@ -153,6 +155,7 @@ class Monitor:
         base_url: str,
         use_history: bool = True,
         use_transcripts: bool = True,
+        notify: bool = True,
         write_terminal: Callable[[str], None] | None = None,
     ) -> Monitor:
         """The production wiring: history in the data folder, notifier, transcripts."""
@@ -164,9 +167,11 @@ class Monitor:
             history = History(
                 paths.history_db(), retention_days=config.history.retention_days, clock=clock
             )
-        from tui.notify import Notifier
+        notifier = None
+        if notify:
+            from tui.notify import Notifier
 
-        notifier = Notifier(config.notify, write_terminal=write_terminal)
+            notifier = Notifier(config.notify, write_terminal=write_terminal)
         transcripts = None
         if use_transcripts:
             from tui.sources.transcripts import TranscriptSource
@@ -440,12 +445,19 @@ class Monitor:
         )
         now = classification.observed_at
         if user_facing:
-            self._last_error = classification
+            self._set_last_error(classification)
             self._last_user_error_at = now
         elif self._last_user_error_at is None or now - self._last_user_error_at > (
             USER_ERROR_PRIORITY
         ):
-            self._last_error = classification
+            self._set_last_error(classification)
+
+    def _set_last_error(self, classification: Classification) -> None:
+        self._last_error = classification
+        if self.persist_last_error:
+            from tui.last_error import write_last_error
+
+            write_last_error(classification)
 
     def _remember_samples(self, windows: Sequence[Window]) -> None:
         from tui.history import Sample

@@ -1,0 +1,254 @@
+"""``limitwatch status`` and ``limitwatch statusline``: no Textual on this path.
+
+``status`` runs one poll of the cheap sources through the monitor (so the usage endpoint's
+shared cache and polling policy apply: it never bypasses the throttle) and prints a table or
+the schema-1 JSON. ``statusline`` is Claude Code's status line command: it must never break
+Claude Code's screen, so every failure prints a neutral line and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import datetime, timedelta
+from typing import Any, TextIO
+
+from tui import format as fmt
+from tui import paths
+from tui.clock import Clock, SystemClock
+from tui.config import Config, ConfigError, load_config
+from tui.models import Classification, Snapshot
+from tui.status_json import EXIT_NO_DATA, exit_code, snapshot_to_json
+
+EXIT_USAGE = 2
+STATUSLINE_ERROR_RECENT = timedelta(hours=1)
+MAX_STDIN = 1_000_000
+
+
+def _load(args: argparse.Namespace, err: TextIO) -> Config | None:
+    try:
+        return load_config(explicit=getattr(args, "config", None))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"limitwatch: {problem}", file=err)
+        return None
+
+
+# -- status ----------------------------------------------------------------------------------
+
+
+async def collect_snapshot(
+    config: Config, *, clock: Clock, include_probe: bool = False, env: Any = None
+) -> Snapshot:
+    """One snapshot from the configured sources, respecting every polling policy."""
+    from tui.credentials import CredentialStore
+    from tui.http import resolve_base_url
+    from tui.monitor import Monitor
+
+    credentials = CredentialStore(config, clock=clock, env=env)
+    base_url, _origin = resolve_base_url(config, env)
+    monitor = Monitor.create(
+        config,
+        clock=clock,
+        credentials=credentials,
+        base_url=base_url,
+        use_transcripts=False,
+        notify=False,
+    )
+    if not include_probe:
+        monitor.sources.pop("probe", None)
+        monitor.sources.pop("admin", None)
+    try:
+        return await monitor.poll()
+    finally:
+        await monitor.aclose()
+
+
+def run_status(
+    args: argparse.Namespace,
+    *,
+    clock: Clock | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    config = _load(args, err)
+    if config is None:
+        return EXIT_USAGE
+    from tui.http import InsecureBaseURL
+
+    try:
+        snapshot = asyncio.run(
+            collect_snapshot(
+                config, clock=clock or SystemClock(), include_probe=getattr(args, "probe", False)
+            )
+        )
+    except InsecureBaseURL as exc:
+        print(f"limitwatch: {exc}", file=err)
+        return EXIT_USAGE
+    if getattr(args, "json", False):
+        json.dump(snapshot_to_json(snapshot), out, indent=2)
+        out.write("\n")
+    else:
+        out.write(render_table(snapshot))
+    return exit_code(snapshot)
+
+
+def render_table(snapshot: Snapshot) -> str:
+    """A short human table: one line per window, then extra usage, limits, the last error."""
+    now = snapshot.generated_at
+    lines: list[str] = []
+    plan = snapshot.account.plan or "unknown plan"
+    lines.append(
+        f"limitwatch · {plan}" + (f" ({snapshot.account.tier})" if snapshot.account.tier else "")
+    )
+    if not snapshot.windows and not snapshot.rate_limits and snapshot.extra_usage is None:
+        lines.append("no data yet: run `limitwatch doctor` to see which sources were found")
+    for view in snapshot.windows:
+        window = view.window
+        if window.not_started:
+            value = "not started"
+        elif window.used_percent is None:
+            value = "no data"
+        else:
+            value = fmt.percent(window.used_percent)
+        reset = ""
+        if window.resets_at is not None:
+            reset = (
+                f"resets in {fmt.countdown_until(window.resets_at, now)}"
+                f" ({fmt.local_time(window.resets_at, now)})"
+            )
+        level = "" if view.level in ("ok", "unknown") else view.level.upper()
+        stale = " STALE" if view.stale else ""
+        origin = f"{window.source} {fmt.age(window.observed_at, now)}{stale}"
+        lines.append(f"{window.label:<18} {value:>11} {level:<9} {reset:<30} {origin}".rstrip())
+        if view.pace_message:
+            lines.append(f"{'':<18} {view.pace_message}")
+    extra = snapshot.extra_usage
+    if extra is not None:
+        if not extra.enabled:
+            value = "off" + (f" ({extra.disabled_reason})" if extra.disabled_reason else "")
+        else:
+            value = fmt.money_of(extra.used, extra.limit, extra.currency)
+            if extra.used_percent is not None:
+                value += f" ({fmt.percent(extra.used_percent)})"
+        lines.append(f"{'Extra usage':<18} {value}")
+    for limit in snapshot.rate_limits:
+        label = fmt.rate_limit_label(limit.id)
+        lines.append(f"{label:<18} {limit.remaining} of {limit.limit} left")
+    error = snapshot.last_error
+    if error is not None:
+        lines.append("")
+        lines.append(f"Last error: {error.title} ({fmt.age(error.observed_at, now)})")
+        lines.append(f"  {error.explanation}")
+    for alert in snapshot.alerts:
+        lines.append(f"! {alert.message}")
+    for state in snapshot.sources:
+        if state.state not in ("ok",):
+            lines.append(f"source {state.id}: {state.state} {state.detail}".rstrip())
+    return "\n".join(lines) + "\n"
+
+
+# -- statusline ------------------------------------------------------------------------------
+
+NEUTRAL_LINE = "limitwatch: no data"
+
+
+def run_statusline(
+    args: argparse.Namespace,
+    *,
+    clock: Clock | None = None,
+    stdin: TextIO | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Claude Code's status line command. Always exits 0 and prints exactly one line."""
+    out = out or sys.stdout
+    try:
+        line = _statusline(args, clock or SystemClock(), stdin or sys.stdin)
+    except Exception:  # a status line must never break Claude Code's screen
+        line = NEUTRAL_LINE
+    out.write(line.replace("\n", " ") + "\n")
+    out.flush()
+    return 0
+
+
+def _statusline(args: argparse.Namespace, clock: Clock, stdin: TextIO) -> str:
+    from tui import statusline as feed_mod
+
+    now = clock.now()
+    try:
+        config = load_config(explicit=getattr(args, "config", None))
+    except ConfigError:
+        return "limitwatch: config error (run `limitwatch config validate`)"
+    raw = stdin.read(MAX_STDIN) if not stdin.isatty() else ""
+    try:
+        data = json.loads(raw) if raw.strip() else None
+    except ValueError:
+        data = None
+    feed = feed_mod.parse_feed(data, now)
+    if feed.windows:
+        feed_mod.record(feed)
+        _record_history(config, clock, feed.windows)
+    windows = {w.id: w for w in feed.windows}
+    if not windows:
+        recorded = feed_mod.read_recorded()
+        if recorded is not None and (now - recorded.observed_at) < timedelta(minutes=30):
+            windows = {w.id: w for w in recorded.windows}
+    error = _recent_error(now)
+    fmt_string = getattr(args, "format", None) or config.statusline.format
+    values = {
+        "model": feed.model or "Claude",
+        "five_hour": _pct(windows.get("five_hour")),
+        "seven_day": _pct(windows.get("seven_day")),
+        "five_hour_reset": _reset(windows.get("five_hour"), now),
+        "seven_day_reset": _reset(windows.get("seven_day"), now),
+        "error": f" · {error.title}" if error is not None else "",
+    }
+    if data is None and not windows:
+        return NEUTRAL_LINE
+    try:
+        return fmt_string.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return "{model} · 5h {five_hour} · 7d {seven_day}{error}".format(**values)
+
+
+def _pct(window: Any) -> str:
+    if window is None or window.used_percent is None:
+        return "—"
+    return fmt.percent(window.used_percent)
+
+
+def _reset(window: Any, now: datetime) -> str:
+    if window is None or window.resets_at is None:
+        return ""
+    return fmt.countdown_until(window.resets_at, now)
+
+
+def _record_history(config: Config, clock: Clock, windows: Any) -> None:
+    try:
+        from tui.history import History
+
+        history = History(
+            paths.history_db(), retention_days=config.history.retention_days, clock=clock
+        )
+        try:
+            history.record(windows)
+        finally:
+            history.close()
+    except Exception:
+        pass  # the status line must print even when the history file is unusable
+
+
+def _recent_error(now: datetime) -> Classification | None:
+    from tui.last_error import read_last_error
+
+    error = read_last_error()
+    if error is None or now - error.observed_at > STATUSLINE_ERROR_RECENT:
+        return None
+    return error
+
+
+__all__ = ["EXIT_NO_DATA", "collect_snapshot", "render_table", "run_status", "run_statusline"]
