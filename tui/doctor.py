@@ -163,8 +163,6 @@ async def _check(config: Config, clock: Clock, env: Mapping[str, str], report: R
         if state.state == "error":
             title = state.error.title if state.error is not None else state.detail
             report.problem(f"{state.id}: {title}")
-    probe = monitor.sources.get("probe")
-    del probe
     from tui.sources.probe import ProbeSource
 
     enabled, reason = ProbeSource(credentials, config=config, clock=clock).enabled()
