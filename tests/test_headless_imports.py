@@ -1,0 +1,66 @@
+"""The headless core never loads Textual: `status` must stay fast and usable without a TTY."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+HEADLESS_MODULES = [
+    "tui",
+    "tui.paths",
+    "tui.config",
+    "tui.models",
+    "tui.clock",
+    "tui.credentials",
+    "tui.classify",
+    "tui.alerts",
+    "tui.history",
+    "tui.notify",
+    "tui.headless",
+    "tui.doctor",
+    "tui.monitor",
+    "tui.status_json",
+    "tui.statusline",
+    "tui.format",
+    "tui.sources.oauth_usage",
+    "tui.sources.probe",
+    "tui.sources.admin",
+    "tui.sources.transcripts",
+    "tui.simulator",
+]
+
+
+def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+@pytest.mark.parametrize("module", HEADLESS_MODULES)
+def test_headless_module_does_not_import_textual(module: str) -> None:
+    code = f"import sys, importlib; importlib.import_module({module!r}); print('textual' in sys.modules)"
+    result = _run(code, dict(os.environ))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False", f"{module} pulled in Textual"
+
+
+def test_status_command_does_not_import_textual() -> None:
+    code = (
+        "import sys\n"
+        "from tui.__main__ import main\n"
+        "rc = main(['status', '--json'])\n"
+        "print('TEXTUAL', 'textual' in sys.modules, file=sys.stderr)\n"
+    )
+    result = _run(code, dict(os.environ))
+    assert "TEXTUAL False" in result.stderr, result.stderr
+    assert '"schema": 1' in result.stdout
+
+
+def test_launch_module_import_is_cheap() -> None:
+    """Importing the TUI entry module must not import Textual before it is run."""
+    result = _run("import sys, tui.launch; print('textual' in sys.modules)", dict(os.environ))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
