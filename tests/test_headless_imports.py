@@ -41,7 +41,10 @@ def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("module", HEADLESS_MODULES)
 def test_headless_module_does_not_import_textual(module: str) -> None:
-    code = f"import sys, importlib; importlib.import_module({module!r}); print('textual' in sys.modules)"
+    code = (
+        f"import sys, importlib; importlib.import_module({module!r}); "
+        "print('textual' in sys.modules)"
+    )
     result = _run(code, dict(os.environ))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False", f"{module} pulled in Textual"

@@ -89,7 +89,7 @@ def test_glitched_percentage_is_dropped() -> None:
 
 
 def test_custom_format() -> None:
-    code, out = _run(json.dumps(_feed()), format="{five_hour}|{five_hour_reset}")
+    _code, out = _run(json.dumps(_feed()), format="{five_hour}|{five_hour_reset}")
     assert out.strip() == "33%|2h 13m"
 
 
