@@ -1,0 +1,293 @@
+"""Every observation of every window, in SQLite in the user data folder.
+
+One row per observation: window id, source, time, percent, reset time (times as epoch floats).
+The database is in WAL mode with a busy timeout and short transactions, so several limitwatch
+processes (the TUI, ``limitwatch statusline`` run by Claude Code, ``status``) can write at once.
+It survives restarts, so a freshly opened pane already knows the burn rate.
+
+Nothing here raises to the caller: a locked or unwritable database makes ``record`` return 0 and
+queries return nothing, with the reason in ``problem``; a corrupted file is moved aside
+(``history.sqlite3.corrupt-<time>``) and a fresh one started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+from tui.clock import Clock
+from tui.models import Window
+
+T = TypeVar("T")
+
+DEDUPE_SECONDS = 60.0  # an identical reading within this long of the last one is not written
+PRUNE_EVERY_SECONDS = 3600.0
+BUSY_TIMEOUT_MS = 5000
+MAX_SAMPLES = 20000  # the most rows ``samples`` returns (the newest ones)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS samples (
+    id INTEGER PRIMARY KEY,
+    window TEXT NOT NULL,
+    source TEXT NOT NULL,
+    at REAL NOT NULL,
+    used_percent REAL NOT NULL,
+    resets_at REAL,
+    scope TEXT
+);
+CREATE INDEX IF NOT EXISTS samples_window_at ON samples (window, at);
+CREATE INDEX IF NOT EXISTS samples_window_source_at ON samples (window, source, at);
+"""
+
+_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One recorded observation of one window."""
+
+    at: datetime
+    used_percent: float
+    resets_at: datetime | None
+    source: str
+
+
+def _epoch(dt: datetime) -> float:
+    return dt.timestamp()
+
+
+def _dt(value: float) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and (code & 0xFF) in _CORRUPT_CODES:
+        return True
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
+
+
+class History:
+    """The sample store. Open lazily; safe to share between threads of one process."""
+
+    def __init__(self, path: Path, *, retention_days: int = 35, clock: Clock) -> None:
+        self.path = Path(path)
+        self.retention_days = max(1, int(retention_days))
+        self.clock = clock
+        self.problem: str | None = None  # the last thing that went wrong, for the UI
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._last_prune: float | None = None
+
+    # -- connection ---------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is not None:
+            return self._conn
+        folder = self.path.parent
+        if not folder.exists():
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not self.path.exists():
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            os.chmod(self.path, 0o600)
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.executescript(_SCHEMA)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+
+    def _move_aside(self) -> None:
+        """Rename a corrupted database (and its WAL files) so a fresh one can start."""
+        self._drop_connection()
+        stamp = self.clock.now().strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        with contextlib.suppress(OSError):
+            os.replace(self.path, target)
+        for suffix in ("-wal", "-shm"):
+            extra = self.path.with_name(self.path.name + suffix)
+            with contextlib.suppress(OSError):
+                if extra.exists():
+                    os.replace(extra, target.with_name(target.name + suffix))
+        self.problem = f"history database was damaged; moved it to {target.name} and started anew"
+
+    def _run(self, what: str, op: Callable[[sqlite3.Connection], T], fallback: T) -> T:
+        """Run ``op`` on the connection; corruption -> move aside and retry once; never raise."""
+        with self._lock:
+            for attempt in range(2):
+                try:
+                    result = op(self._connect())
+                except sqlite3.DatabaseError as exc:
+                    if attempt == 0 and _is_corruption(exc):
+                        self._move_aside()
+                        continue
+                    self._drop_connection()
+                    self.problem = f"history {what} failed: {exc}"
+                    return fallback
+                except (OSError, ValueError) as exc:
+                    self._drop_connection()
+                    self.problem = f"history {what} failed: {exc}"
+                    return fallback
+                return result
+            return fallback
+
+    # -- writing ------------------------------------------------------------------------
+
+    def record(self, windows: Iterable[Window]) -> int:
+        """Store each window's reading; returns how many rows were written.
+
+        Skipped: windows without a percentage; a reading not newer than the last stored one
+        for that window and source; one identical to it (percent and reset) within a minute.
+        """
+        rows = [
+            (
+                w.id,
+                w.source,
+                _epoch(w.observed_at),
+                float(w.used_percent),
+                _epoch(w.resets_at) if w.resets_at is not None else None,
+                w.scope,
+            )
+            for w in windows
+            if w.used_percent is not None
+        ]
+        if not rows:
+            return 0
+
+        def op(conn: sqlite3.Connection) -> int:
+            written = 0
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for row in rows:
+                    window_id, source, at, percent, resets, _scope = row
+                    last = conn.execute(
+                        "SELECT at, used_percent, resets_at FROM samples"
+                        " WHERE window = ? AND source = ? ORDER BY at DESC LIMIT 1",
+                        (window_id, source),
+                    ).fetchone()
+                    if last is not None:
+                        last_at, last_percent, last_resets = last
+                        if at <= last_at:
+                            continue
+                        same = last_percent == percent and (
+                            (last_resets is None and resets is None)
+                            or (
+                                last_resets is not None
+                                and resets is not None
+                                and abs(last_resets - resets) < 1.0
+                            )
+                        )
+                        if same and at - last_at < DEDUPE_SECONDS:
+                            continue
+                    conn.execute(
+                        "INSERT INTO samples (window, source, at, used_percent, resets_at, scope)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        row,
+                    )
+                    written += 1
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+            return written
+
+        written = self._run("write", op, 0)
+        if written:
+            self._maybe_prune()
+        return written
+
+    def _maybe_prune(self) -> None:
+        mono = self.clock.monotonic()
+        if self._last_prune is None or mono - self._last_prune >= PRUNE_EVERY_SECONDS:
+            self.prune()
+
+    def prune(self) -> int:
+        """Delete rows older than the retention period; returns how many were deleted."""
+        self._last_prune = self.clock.monotonic()
+        cutoff = _epoch(self.clock.now() - timedelta(days=self.retention_days))
+
+        def op(conn: sqlite3.Connection) -> int:
+            cur = conn.execute("DELETE FROM samples WHERE at < ?", (cutoff,))
+            return int(cur.rowcount)
+
+        return self._run("prune", op, 0)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def samples(self, window_id: str, since: datetime, *, limit: int = MAX_SAMPLES) -> list[Sample]:
+        """Readings of one window (every source) since ``since``, oldest first (at most
+        ``limit``, the newest kept)."""
+
+        def op(conn: sqlite3.Connection) -> list[Sample]:
+            rows = conn.execute(
+                "SELECT at, used_percent, resets_at, source FROM samples"
+                " WHERE window = ? AND at >= ? ORDER BY at DESC LIMIT ?",
+                (window_id, _epoch(since), int(limit)),
+            ).fetchall()
+            return [
+                Sample(
+                    at=_dt(at),
+                    used_percent=float(pct),
+                    resets_at=_dt(resets) if resets is not None else None,
+                    source=str(source),
+                )
+                for at, pct, resets, source in reversed(rows)
+            ]
+
+        return self._run("read", op, [])
+
+    def latest(self) -> list[Window]:
+        """The last reading of each window and source, to show something before any fetch."""
+
+        def op(conn: sqlite3.Connection) -> list[Window]:
+            rows = conn.execute(
+                "SELECT window, source, MAX(at), used_percent, resets_at, scope FROM samples"
+                " GROUP BY window, source ORDER BY window, source"
+            ).fetchall()
+            return [
+                Window(
+                    id=str(window_id),
+                    used_percent=float(pct),
+                    resets_at=_dt(resets) if resets is not None else None,
+                    source=str(source),
+                    observed_at=_dt(at),
+                    scope=scope,
+                )
+                for window_id, source, at, pct, resets, scope in rows
+            ]
+
+        return self._run("read", op, [])
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_connection()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
