@@ -1,0 +1,209 @@
+"""The usage answer shared by every limitwatch process signed in to the same account.
+
+One JSON file per account (``paths.usage_cache_file``) holds the last good usage JSON, when it was
+fetched, when the next call is allowed and the throttle's backoff step, so N open panes make one
+call per interval and share one backoff. A lock file (``paths.usage_lock_file``, ``fcntl.flock``)
+is held while one process calls, so a second process waits and then reads the fresh answer.
+Where ``fcntl`` is missing (Windows) locking is skipped.
+
+The file holds no secret: the account key is a hash, the payload is the endpoint's answer.
+A corrupt file is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from tui import paths
+from tui.clock import Clock
+
+try:  # pragma: no cover - platform dependent
+    import fcntl as _fcntl
+
+    fcntl: Any = _fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+CACHE_VERSION = 1
+LOCK_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    payload: object | None  # the last good usage JSON (None: never fetched successfully)
+    fetched_at: datetime | None  # when that payload was fetched
+    next_allowed_at: datetime | None  # no process calls before this
+    backoff_step: int = 0
+    last_attempt_at: datetime | None = None
+    last_status: int | None = None  # HTTP status of the last attempt (None: network fault)
+    last_ok: bool = True
+    last_detail: str = ""  # plain words about the last attempt, e.g. "throttled (429)"
+
+    def to_json(self) -> dict[str, object]:
+        def iso(dt: datetime | None) -> str | None:
+            return dt.isoformat() if dt is not None else None
+
+        return {
+            "version": CACHE_VERSION,
+            "payload": self.payload,
+            "fetched_at": iso(self.fetched_at),
+            "next_allowed_at": iso(self.next_allowed_at),
+            "backoff_step": self.backoff_step,
+            "last_attempt_at": iso(self.last_attempt_at),
+            "last_status": self.last_status,
+            "last_ok": self.last_ok,
+            "last_detail": self.last_detail,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> CacheEntry | None:
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return None
+
+        def dt(key: str) -> datetime | None:
+            raw = data.get(key)
+            if not isinstance(raw, str):
+                return None
+            try:
+                value = datetime.fromisoformat(raw)
+            except ValueError:
+                return None
+            return value if value.tzinfo is not None else None
+
+        step = data.get("backoff_step")
+        status = data.get("last_status")
+        detail = data.get("last_detail")
+        return cls(
+            payload=data.get("payload"),
+            fetched_at=dt("fetched_at"),
+            next_allowed_at=dt("next_allowed_at"),
+            backoff_step=step if isinstance(step, int) and not isinstance(step, bool) else 0,
+            last_attempt_at=dt("last_attempt_at"),
+            last_status=status
+            if isinstance(status, int) and not isinstance(status, bool)
+            else None,
+            last_ok=data.get("last_ok") is not False,
+            last_detail=detail if isinstance(detail, str) else "",
+        )
+
+    def with_attempt(self, **changes: Any) -> CacheEntry:
+        return replace(self, **changes)
+
+
+EMPTY = CacheEntry(payload=None, fetched_at=None, next_allowed_at=None)
+
+
+class UsageCache:
+    """Read, lock and write the shared cache of one account."""
+
+    def __init__(
+        self, account_key: str, *, clock: Clock, lock_timeout: float = LOCK_TIMEOUT_SECONDS
+    ) -> None:
+        self.account_key = account_key
+        self._clock = clock
+        self._lock_timeout = lock_timeout
+
+    @property
+    def path(self) -> Path:
+        return paths.usage_cache_file(self.account_key)
+
+    @property
+    def lock_path(self) -> Path:
+        return paths.usage_lock_file(self.account_key)
+
+    def read(self) -> CacheEntry | None:
+        """The entry on disk; None when missing or corrupt (a corrupt file is rewritten later)."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        try:
+            return CacheEntry.from_json(json.loads(text))
+        except (ValueError, RecursionError):
+            return None
+
+    def write(self, entry: CacheEntry) -> bool:
+        """Atomically replace the file (mode 0600). False when the folder is not writable."""
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".usage-", suffix=".tmp", dir=folder)
+        except OSError:
+            return False
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(entry.to_json(), handle, separators=(",", ":"))
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+        except (OSError, TypeError, ValueError):
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            return False
+        return True
+
+    def _acquire_blocking(self) -> IO[bytes] | None:
+        """Open and flock the lock file, waiting up to the timeout (real time: other processes)."""
+        try:
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.lock_path, "ab")  # noqa: SIM115 - closed by _release
+        except OSError:
+            return None
+        with contextlib.suppress(OSError):
+            os.chmod(self.lock_path, 0o600)
+        if fcntl is None:
+            return handle
+        deadline = time.monotonic() + self._lock_timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return handle
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    return None
+                time.sleep(0.02)
+            except OSError:
+                # Locking unsupported here (some network file systems): go on without it.
+                return handle
+
+    @staticmethod
+    def _release(handle: IO[bytes] | None) -> None:
+        if handle is None:
+            return
+        with contextlib.suppress(OSError):
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        with contextlib.suppress(OSError):
+            handle.close()
+
+    def _release_when_done(self, task: asyncio.Future[IO[bytes] | None]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            self._release(task.result())
+
+    @contextlib.asynccontextmanager
+    async def locked(self) -> AsyncIterator[CacheEntry | None]:
+        """Hold the lock (waiting in a thread, not blocking the event loop); yield the entry.
+
+        If the lock cannot be had in time the body still runs, unlocked: a stuck process must
+        not stop this one from showing numbers.
+        """
+        task = asyncio.ensure_future(asyncio.to_thread(self._acquire_blocking))
+        try:
+            handle = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            task.add_done_callback(self._release_when_done)
+            raise
+        try:
+            yield self.read()
+        finally:
+            self._release(handle)
