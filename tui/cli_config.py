@@ -7,6 +7,8 @@ Problems go to stderr, one per line, with exit 2. Only ``init`` writes, and only
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -93,6 +95,14 @@ def _mask_url(value: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
+def _table_header(table: str) -> str:
+    """``thresholds.<window id>`` with the id quoted when TOML needs it."""
+    head, _, rest = table.partition(".")
+    if not rest or re.fullmatch(r"[A-Za-z0-9_-]+", rest):
+        return table
+    return f"{head}.{json.dumps(rest, ensure_ascii=False)}"
+
+
 def _toml_value(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -109,7 +119,7 @@ def _show(path: Path, origin: str) -> int:
         table, name = row.key.rsplit(".", 1)
         if table != section:
             print()
-            print(f"[{table}]")
+            print(f"[{_table_header(table)}]")
             section = table
         value = row.value
         if isinstance(value, str) and row.key == "sources.base_url":

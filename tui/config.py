@@ -568,6 +568,11 @@ def _os_reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
 
 
+def _blocking_file(path: Path) -> Path:
+    """The first folder on the way to ``path`` that is really a file."""
+    return next((p for p in reversed(path.parents) if p.is_file()), path.parent)
+
+
 def _read_text(path: Path) -> str | None:
     """The file's text; None when it does not exist; ConfigError when it cannot be used."""
     try:
@@ -577,8 +582,7 @@ def _read_text(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except NotADirectoryError:
-        blocker = next((p for p in reversed(path.parents) if p.is_file()), path.parent)
-        message = f"cannot be read: {blocker} is a file, not a folder"
+        message = f"cannot be read: {_blocking_file(path)} is a file, not a folder"
         raise ConfigError([Problem(path, "", message)]) from None
     except IsADirectoryError:
         raise ConfigError([Problem(path, "", "is a folder, not a config file")]) from None
@@ -708,7 +712,7 @@ def config_to_mapping(config: Config, *, only_changed: bool = False) -> dict[str
 
 def _write_problem(path: Path, error: OSError) -> ConfigError:
     if isinstance(error, NotADirectoryError | FileExistsError):
-        message = "cannot be written: a folder on its way is a file"
+        message = f"cannot be written: {_blocking_file(path)} is a file, not a folder"
     else:
         message = f"cannot be written: {_os_reason(error)}"
     return ConfigError([Problem(path, "", message)])
