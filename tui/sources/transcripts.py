@@ -1,0 +1,491 @@
+"""Claude Code's own transcripts: the last error a user saw, and tokens per five-hour block.
+
+Claude Code writes one JSONL file per session under ``<config dir>/projects/<project>/``.
+``TranscriptSource.scan`` follows those files by byte offset: the first scan reads everything,
+later scans stat every file and read only the bytes appended since (a file that shrank or was
+replaced is read again from the start). Only lines that can matter are parsed: a line without
+``"usage"`` or ``isApiErrorMessage`` in it is skipped with a bytes search. A malformed line is
+counted and skipped, never fatal.
+
+Token usage is de-duplicated on message id + request id (one response spans several rows, and
+resumed sessions copy old rows) and summed per hour; five-hour blocks are built from those
+hours. Memory stays bounded: only hours inside the retention window are kept, each with the
+ids seen in it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui import paths
+from tui.models import Classification, SourceState, TranscriptError
+
+if TYPE_CHECKING:
+    from tui.classify import UsageContext
+    from tui.clock import Clock
+
+HOUR = 3600
+BLOCK_SECONDS = 5 * HOUR
+CHUNK_SIZE = 8 * 1024 * 1024
+_USAGE = b'"usage"'
+_ERROR = b"isApiErrorMessage"
+_MISSING = 1 << 62
+
+
+@dataclass(frozen=True)
+class TranscriptScan:
+    """What one scan found. ``first_scan``: the errors are history, not news."""
+
+    new_errors: tuple[TranscriptError, ...]
+    files_seen: int
+    bytes_read: int
+    malformed_lines: int
+    duration_s: float
+    first_scan: bool = False
+    usage_rows: int = 0  # usage rows counted (after de-duplication) in this scan
+    events: tuple[Classification, ...] = ()  # new_errors, classified with the scan's context
+
+
+@dataclass(frozen=True)
+class UsageBlock:
+    """A five-hour block of Claude Code usage (the convention ccusage and others use)."""
+
+    start: datetime
+    end: datetime
+    last_entry_at: datetime
+    # (model, input, output, cache_creation, cache_read), largest total first
+    tokens_by_model: tuple[tuple[str, int, int, int, int], ...]
+    total_tokens: int
+    entries: int
+    active: bool = False  # the block is still open at the source clock's now
+
+
+@dataclass
+class _FileState:
+    offset: int
+    inode: int
+    dev: int
+    project: str
+    session: str
+
+
+@dataclass
+class _Hour:
+    models: dict[str, list[int]] = field(default_factory=dict)
+    entries: int = 0
+    first: float = float("inf")
+    last: float = float("-inf")
+    seen: set[int] = field(default_factory=set)
+
+
+# (hour start, first entry, last entry, entries, tokens by model), for building blocks
+_HourRow = tuple[int, float, float, int, dict[str, list[int]]]
+
+
+def _parse_ts(value: object) -> float | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _error_text(message: object) -> str:
+    if isinstance(message, dict):
+        content = message.get("content")
+        if isinstance(content, str):
+            return content
+        if isinstance(content, list):
+            parts = [
+                part["text"]
+                for part in content
+                if isinstance(part, dict) and isinstance(part.get("text"), str)
+            ]
+            return "\n".join(parts)
+    return ""
+
+
+class TranscriptSource:
+    """Incremental reader of Claude Code's JSONL transcripts. ``scan`` is sync (run it in a
+    thread); the other methods are cheap and safe to call from any thread."""
+
+    id = "transcripts"
+
+    def __init__(
+        self,
+        roots: Sequence[Path] | None = None,
+        *,
+        clock: Clock,
+        configured_dir: str | None = None,
+        keep_hours: int = 8 * 24,
+        max_errors: int = 50,
+        max_blocks: int = 48,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> None:
+        if roots is None:
+            roots = [d / "projects" for d in paths.claude_config_dirs(configured_dir)]
+        self.roots: tuple[Path, ...] = tuple(Path(r) for r in roots)
+        self._clock = clock
+        self._keep = keep_hours * HOUR
+        self._max_errors = max_errors
+        self._max_blocks = max_blocks
+        self._chunk = max(4096, chunk_size)
+        self._files: dict[str, _FileState] = {}
+        self._hours: dict[int, _Hour] = {}
+        self._errors: list[TranscriptError] = []
+        self._error_keys: OrderedDict[tuple[str, str, int], None] = OrderedDict()
+        self._lock = threading.Lock()
+        self._scan_lock = threading.Lock()
+        self._scans = 0
+        self._last_scan_at: datetime | None = None
+        self._last_problem = ""
+        self._failed = False
+        self._found_root = False
+        self.malformed_total = 0
+        self._cut = 0.0
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _walk(self) -> Iterator[tuple[Path, str, str]]:
+        """(file, project, session) for every transcript under every root."""
+        seen_roots: set[str] = set()
+        found = False
+        for root in self.roots:
+            try:
+                key = os.path.realpath(root)
+            except OSError:
+                continue
+            if key in seen_roots or not os.path.isdir(root):
+                continue
+            seen_roots.add(key)
+            found = True
+            for folder, dirs, files in os.walk(root):
+                dirs.sort()
+                rel = os.path.relpath(folder, root)
+                project = rel.split(os.sep)[0] if rel != "." else ""
+                for name in sorted(files):
+                    if name.endswith(".jsonl"):
+                        yield Path(folder) / name, project, name[: -len(".jsonl")]
+        self._found_root = found
+
+    def scan(self, *, context: UsageContext | None = None) -> TranscriptScan:
+        """Read what is new since the last scan. Never raises for anything on disk."""
+        with self._scan_lock:
+            started = time.perf_counter()
+            first = self._scans == 0
+            totals = {"bytes": 0, "malformed": 0, "usage": 0}
+            new_errors: list[TranscriptError] = []
+            files_seen = 0
+            try:
+                self._cut = self._clock.now().timestamp() - self._keep
+                alive: set[str] = set()
+                for path, project, session in self._walk():
+                    files_seen += 1
+                    key = str(path)
+                    alive.add(key)
+                    self._scan_file(key, project, session, totals, new_errors)
+                for gone in set(self._files) - alive:
+                    del self._files[gone]
+                self._prune()
+                self._failed = False
+                self._last_problem = ""
+            except Exception as exc:  # a bug must not stop the monitor
+                self._failed = True
+                self._last_problem = f"{type(exc).__name__}: {exc}"
+            self._scans += 1
+            self._last_scan_at = self._clock.now()
+            self.malformed_total += totals["malformed"]
+            new_errors.sort(key=lambda e: e.observed_at)
+            new_errors = new_errors[-self._max_errors :]
+            events: tuple[Classification, ...] = ()
+            if new_errors:
+                from tui.classify import classify
+
+                now = self._clock.now()
+                events = tuple(classify(e, context=context, now=now) for e in new_errors)
+            return TranscriptScan(
+                new_errors=tuple(new_errors),
+                files_seen=files_seen,
+                bytes_read=totals["bytes"],
+                malformed_lines=totals["malformed"],
+                duration_s=time.perf_counter() - started,
+                first_scan=first,
+                usage_rows=totals["usage"],
+                events=events,
+            )
+
+    def _scan_file(
+        self,
+        key: str,
+        project: str,
+        session: str,
+        totals: dict[str, int],
+        new_errors: list[TranscriptError],
+    ) -> None:
+        try:
+            st = os.stat(key)
+        except OSError:
+            return
+        state = self._files.get(key)
+        if state is None or state.inode != st.st_ino or state.dev != st.st_dev:
+            state = _FileState(0, st.st_ino, st.st_dev, project, session)
+            self._files[key] = state
+        elif st.st_size < state.offset:  # truncated: read it again
+            state.offset = 0
+        if st.st_size == state.offset:
+            return
+        try:
+            with open(key, "rb") as handle:
+                handle.seek(state.offset)
+                carry = b""
+                while True:
+                    chunk = handle.read(self._chunk)
+                    if not chunk:
+                        break
+                    totals["bytes"] += len(chunk)
+                    buf = carry + chunk if carry else chunk
+                    end = buf.rfind(b"\n")
+                    if end < 0:
+                        carry = buf
+                        continue
+                    with self._lock:
+                        self._lines(buf, end + 1, state, totals, new_errors)
+                    state.offset += end + 1
+                    carry = buf[end + 1 :]
+        except OSError as exc:
+            self._last_problem = f"{os.path.basename(key)}: {exc.strerror or exc}"
+
+    def _lines(
+        self,
+        buf: bytes,
+        limit: int,
+        state: _FileState,
+        totals: dict[str, int],
+        new_errors: list[TranscriptError],
+    ) -> None:
+        """Handle the complete lines in ``buf[:limit]`` that mention usage or an API error."""
+        find = buf.find
+        pos = 0
+        next_usage = find(_USAGE, 0, limit)
+        next_error = find(_ERROR, 0, limit)
+        while True:
+            u = next_usage if next_usage >= 0 else _MISSING
+            e = next_error if next_error >= 0 else _MISSING
+            hit = u if u < e else e
+            if hit == _MISSING:
+                return
+            start = buf.rfind(b"\n", pos, hit) + 1 or pos
+            stop = find(b"\n", hit, limit)
+            if stop < 0:
+                stop = limit
+            self._line(buf[start:stop], state, totals, new_errors)
+            pos = stop + 1
+            if pos >= limit:
+                return
+            if next_usage >= 0 and next_usage < pos:
+                next_usage = find(_USAGE, pos, limit)
+            if next_error >= 0 and next_error < pos:
+                next_error = find(_ERROR, pos, limit)
+
+    def _line(
+        self,
+        line: bytes,
+        state: _FileState,
+        totals: dict[str, int],
+        new_errors: list[TranscriptError],
+    ) -> None:
+        try:
+            row = json.loads(line)
+        except (ValueError, RecursionError):
+            totals["malformed"] += 1
+            return
+        if not isinstance(row, dict):
+            totals["malformed"] += 1
+            return
+        if row.get("isApiErrorMessage") is True:
+            self._error_row(row, state, new_errors)
+            return
+        message = row.get("message")
+        if row.get("type") != "assistant" or not isinstance(message, dict):
+            return
+        usage = message.get("usage")
+        if not isinstance(usage, dict):
+            return
+        model = message.get("model")
+        if not isinstance(model, str) or not model or model == "<synthetic>":
+            return
+        if self._usage_row(row, message, usage, model):
+            totals["usage"] += 1
+
+    def _error_row(
+        self, row: dict[str, Any], state: _FileState, new_errors: list[TranscriptError]
+    ) -> None:
+        text = _error_text(row.get("message"))
+        stamp = row.get("timestamp")
+        when = _parse_ts(stamp)
+        session = row.get("sessionId")
+        session = session if isinstance(session, str) and session else state.session
+        dedupe = (session, stamp if isinstance(stamp, str) else "", hash(text))
+        if dedupe in self._error_keys:
+            return
+        self._error_keys[dedupe] = None
+        if len(self._error_keys) > 4 * self._max_errors + 1000:
+            self._error_keys.popitem(last=False)
+        status = row.get("apiErrorStatus")
+        kind = row.get("error")
+        error = TranscriptError(
+            text=text,
+            error=kind if isinstance(kind, str) else None,
+            status=status if isinstance(status, int) and not isinstance(status, bool) else None,
+            observed_at=datetime.fromtimestamp(when, UTC)
+            if when is not None
+            else self._clock.now(),
+            project=state.project,
+            session=session,
+        )
+        new_errors.append(error)
+        self._errors.append(error)
+        if len(self._errors) > 2 * self._max_errors:
+            self._errors.sort(key=lambda e: e.observed_at)
+            del self._errors[: -self._max_errors]
+
+    def _usage_row(
+        self, row: dict[str, Any], message: dict[str, Any], usage: dict[str, Any], model: str
+    ) -> bool:
+        when = _parse_ts(row.get("timestamp"))
+        if when is None or when < self._cut:
+            return False
+        hour_key = int(when // HOUR) * HOUR
+        bucket = self._hours.get(hour_key)
+        if bucket is None:
+            bucket = self._hours[hour_key] = _Hour()
+        mid, rid = message.get("id"), row.get("requestId")
+        if isinstance(mid, str) and isinstance(rid, str) and mid and rid:
+            key = hash((mid, rid))
+            if key in bucket.seen:
+                return False
+            before = self._hours.get(hour_key - HOUR)
+            if before is not None and key in before.seen:
+                return False
+            bucket.seen.add(key)
+        counts = bucket.models.get(model)
+        if counts is None:
+            counts = bucket.models[model] = [0, 0, 0, 0]
+        counts[0] += _int(usage.get("input_tokens"))
+        counts[1] += _int(usage.get("output_tokens"))
+        counts[2] += _int(usage.get("cache_creation_input_tokens"))
+        counts[3] += _int(usage.get("cache_read_input_tokens"))
+        bucket.entries += 1
+        bucket.first = min(bucket.first, when)
+        bucket.last = max(bucket.last, when)
+        return True
+
+    def _prune(self) -> None:
+        with self._lock:
+            for hour_key in [h for h in self._hours if h + HOUR <= self._cut]:
+                del self._hours[hour_key]
+            self._errors.sort(key=lambda e: e.observed_at)
+            del self._errors[: -self._max_errors]
+
+    # -- results -----------------------------------------------------------------------------
+
+    def errors(self) -> tuple[TranscriptError, ...]:
+        """Recent error rows, oldest first, newest last (bounded)."""
+        with self._lock:
+            ordered = sorted(self._errors, key=lambda e: e.observed_at)
+        return tuple(ordered[-self._max_errors :])
+
+    def last_error(self) -> TranscriptError | None:
+        errors = self.errors()
+        return errors[-1] if errors else None
+
+    def blocks(self) -> tuple[UsageBlock, ...]:
+        """Five-hour blocks, oldest first, at most ``max_blocks``.
+
+        A block starts at its first entry's hour; an entry 5 h or more after the block start,
+        or more than 5 h after the previous entry, starts a new block.
+        """
+        with self._lock:
+            hours = sorted((k, v) for k, v in self._hours.items() if v.entries)
+            snapshot = [(k, v.first, v.last, v.entries, dict(v.models)) for k, v in hours]
+        now = self._clock.now().timestamp()
+        blocks: list[UsageBlock] = []
+        current: list[_HourRow] = []
+        for item in snapshot:
+            if current:
+                start = current[0][0]
+                if item[0] >= start + BLOCK_SECONDS or item[1] - current[-1][2] > BLOCK_SECONDS:
+                    blocks.append(_block(current, now))
+                    current = []
+            current.append(item)
+        if current:
+            blocks.append(_block(current, now))
+        return tuple(blocks[-self._max_blocks :])
+
+    def state(self) -> SourceState:
+        last = self._last_scan_at
+        if self._scans == 0:
+            return SourceState(self.id, "stale", detail="Not scanned yet")
+        if self._failed:
+            return SourceState(self.id, "error", detail=self._last_problem)
+        if not self._found_root:
+            where = ", ".join(str(r) for r in self.roots)
+            return SourceState(
+                self.id, "unavailable", detail=f"No Claude Code transcripts in {where}"
+            )
+        detail = f"{len(self._files)} transcript files"
+        if self.malformed_total:
+            detail += f", {self.malformed_total} malformed lines skipped"
+        if self._last_problem:
+            detail += f"; {self._last_problem}"
+        return SourceState(self.id, "ok", last_success_at=last, detail=detail)
+
+
+def _block(
+    items: list[tuple[int, float, float, int, dict[str, list[int]]]], now: float
+) -> UsageBlock:
+    start = items[0][0]
+    last = max(i[2] for i in items)
+    per_model: dict[str, list[int]] = {}
+    entries = 0
+    for _, _, _, count, models in items:
+        entries += count
+        for model, counts in models.items():
+            acc = per_model.setdefault(model, [0, 0, 0, 0])
+            for i in range(4):
+                acc[i] += counts[i]
+    rows = sorted(
+        ((m, c[0], c[1], c[2], c[3]) for m, c in per_model.items()),
+        key=lambda r: -(r[1] + r[2] + r[3] + r[4]),
+    )
+    total = sum(r[1] + r[2] + r[3] + r[4] for r in rows)
+    end = start + BLOCK_SECONDS
+    return UsageBlock(
+        start=datetime.fromtimestamp(start, UTC),
+        end=datetime.fromtimestamp(end, UTC),
+        last_entry_at=datetime.fromtimestamp(last, UTC),
+        tokens_by_model=tuple(rows),
+        total_tokens=total,
+        entries=entries,
+        active=now < end and now - last < BLOCK_SECONDS,
+    )
+
+
+__all__ = ["TranscriptScan", "TranscriptSource", "UsageBlock"]
