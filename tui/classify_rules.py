@@ -279,7 +279,7 @@ _PLAN_BANNER = re.compile(
     r"|limit will reset|limit reached[^\n]*\bresets?\b"
     r"|reached your (?:usage|session) limit"
 )
-_PER_MINUTE = re.compile(r"per minute|rate limit of \d|(?:requests|tokens) per (?:min|minute)")
+_PER_MINUTE = re.compile(r"per[- ]minute|rate limit of \d|(?:requests|tokens) per (?:min|minute)")
 _CLAIM_WINDOWS = {"5h": "five_hour", "7d": "seven_day"}
 
 
