@@ -242,3 +242,22 @@ def test_active_lists_what_is_in_force_without_edges():
             ("five_hour", "projection", "critical"),
             ("seven_day_opus", "threshold", "exhausted"),
         ]
+
+
+def test_history_window_covers_the_sparkline_and_the_rate():
+    from tui.alerts import history_since
+
+    assert NOW - history_since("five_hour", NOW) == timedelta(hours=5)
+    assert NOW - history_since("seven_day_opus", NOW) == timedelta(hours=24)
+
+
+def test_alert_logic_never_loads_textual():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.alerts, tui.history, tui.notify, tui.pace, tui.projection; "
+        "print('textual' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

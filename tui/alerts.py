@@ -17,12 +17,13 @@ from tui.config import Thresholds
 from tui.history import Sample
 from tui.models import LEVEL_ORDER, Alert, Level, Window, WindowView, window_length_seconds
 from tui.pace import Pace, duration_words, pace, when_words
-from tui.projection import project_full_at, sparkline
+from tui.projection import lookback_for, project_full_at, sparkline
 
 __all__ = [
     "AlertTracker",
     "Pace",
     "build_view",
+    "history_since",
     "level_for",
     "pace",
     "project_full_at",
@@ -87,6 +88,12 @@ def sparkline_span(window_id: str) -> timedelta:
     if window_length_seconds(window_id) <= 5 * 3600:
         return timedelta(hours=5)
     return timedelta(hours=24)
+
+
+def history_since(window_id: str, now: datetime) -> datetime:
+    """How far back ``History.samples`` should read for ``build_view`` (sparkline and rate)."""
+    rate_span = lookback_for(float(window_length_seconds(window_id)))
+    return now - max(sparkline_span(window_id), rate_span)
 
 
 def _with_current(window: Window, samples: Sequence[Sample]) -> list[Sample]:

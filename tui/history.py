@@ -16,6 +16,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -75,6 +76,27 @@ def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
     return "malformed" in text or "not a database" in text
 
 
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL (persistent once done).
+
+    The switch needs the file to itself and SQLite does not wait for that (no busy handler), so
+    two processes creating the database at once retry briefly; if it still can't be done the
+    connection carries on in the default mode, which is slower but just as safe.
+    """
+    deadline = time.monotonic() + 2.0
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if "locked" not in text and "busy" not in text:
+                raise
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.01)
+
+
 class History:
     """The sample store. Open lazily; safe to share between threads of one process."""
 
@@ -105,7 +127,7 @@ class History:
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.executescript(_SCHEMA)
         except BaseException:
