@@ -231,7 +231,7 @@ def test_no_secret_in_repr_findings_or_account_key(isolated_paths):
     store = store_for(env={"ANTHROPIC_API_KEY": API, "ANTHROPIC_ADMIN_KEY": ADMIN})
     creds = store.oauth()
     text = " ".join(
-        [repr(creds), str(creds), repr(store.api_key()), repr(store.admin_key())] + store.findings()
+        [repr(creds), str(creds), repr(store.api_key()), repr(store.admin_key()), *store.findings()]
     )
     for secret in (TOKEN, API, ADMIN, REFRESH):
         assert secret not in text

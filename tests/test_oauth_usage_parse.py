@@ -188,7 +188,7 @@ json_values = st.recursive(
             children,
             max_size=6,
         )
-    ),  # fmt: skip
+    ),
     max_leaves=25,
 )
 
