@@ -563,7 +563,7 @@ class Monitor:
 
         now = self.clock.now()
         if self._tracker is None:
-            self._tracker = AlertTracker()
+            self._tracker = AlertTracker(self.config.thresholds_for)
         views: list[WindowView] = []
         for window_id, window in sorted(self._best_windows().items(), key=_window_order):
             samples = list(self._samples.get(window_id, ()))
