@@ -259,9 +259,8 @@ def facts_from(item: object, source: str | None, now: datetime) -> Facts:
         facts.transport_kind = transport_kind_of(item)
     elif isinstance(item, str):
         _from_text(facts, item)
-    else:
+    else:  # not an error at all: show it, but no words in it can pick a class
         facts.message = _clip(repr(item))[:300]
-        facts.text = facts.message.lower()
     if source:
         facts.source = source
     if facts.error_type:
