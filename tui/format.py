@@ -1,0 +1,170 @@
+"""Pure text helpers for the screen: countdowns, local times, ages, money, bars.
+
+No Textual import here; everything takes ``now`` (and optionally a timezone) as an argument so
+the output is fixed in tests.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, tzinfo
+
+# Short labels for narrow panes (< 60 columns).
+SHORT_LABELS: dict[str, str] = {
+    "five_hour": "5h",
+    "seven_day": "7d",
+    "seven_day_opus": "7d Opus",
+    "seven_day_sonnet": "7d Sonnet",
+    "seven_day_oauth_apps": "7d OAuth",
+    "seven_day_cowork": "7d Cowork",
+}
+
+RATE_LIMIT_LABELS: dict[str, str] = {
+    "requests": "requests/min",
+    "tokens": "tokens/min",
+    "input_tokens": "input tokens/min",
+    "output_tokens": "output tokens/min",
+}
+
+RATE_LIMIT_SHORT: dict[str, str] = {
+    "requests": "req/min",
+    "tokens": "tok/min",
+    "input_tokens": "in tok/min",
+    "output_tokens": "out tok/min",
+}
+
+CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+# Below this many seconds a countdown shows seconds, and the screen ticks every second.
+SECONDS_RESOLUTION_BELOW = 120
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def countdown(seconds: float) -> str:
+    """A compact countdown: ``2d 4h``, ``2h 13m``, ``13m``, ``1m 5s``, ``45s``, ``now``."""
+    if seconds <= 0:
+        return "now"
+    total = math.ceil(seconds) if seconds < SECONDS_RESOLUTION_BELOW else int(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    if total >= SECONDS_RESOLUTION_BELOW:
+        return f"{minutes}m"
+    if minutes:
+        return f"{minutes}m {secs}s" if secs else f"{minutes}m"
+    return f"{secs}s"
+
+
+def countdown_until(when: datetime, now: datetime) -> str:
+    return countdown((when - now).total_seconds())
+
+
+def needs_seconds(when: datetime | None, now: datetime) -> bool:
+    """True when a countdown to ``when`` shows seconds (so it must tick every second)."""
+    if when is None:
+        return False
+    left = (when - now).total_seconds()
+    return 0 < left < SECONDS_RESOLUTION_BELOW
+
+
+def local_time(when: datetime, now: datetime, tz: tzinfo | None = None) -> str:
+    """``09:00`` when ``when`` is today (local), else ``Thu 09:00``; a date beyond a week."""
+    local = when.astimezone(tz)
+    today = now.astimezone(tz)
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    if abs((local.date() - today.date()).days) < 7:
+        return local.strftime("%a %H:%M")
+    return local.strftime("%a %d %b %H:%M")
+
+
+def clock_time(when: datetime, tz: tzinfo | None = None) -> str:
+    """Local ``HH:MM`` (for the event log)."""
+    return when.astimezone(tz).strftime("%H:%M")
+
+
+def age(observed_at: datetime, now: datetime) -> str:
+    """How old a number is: ``just now``, ``3 min ago``, ``2 h ago``, ``3 d ago``."""
+    seconds = (now - observed_at).total_seconds()
+    if seconds < 60:
+        return "just now"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h ago"
+    return f"{hours // 24} d ago"
+
+
+def money(amount: float, currency: str = "USD") -> str:
+    """``$3.25``, ``€12.00``, ``12.00 CHF`` (major units)."""
+    symbol = CURRENCY_SYMBOLS.get(currency.upper())
+    if symbol:
+        return f"{symbol}{amount:,.2f}"
+    return f"{amount:,.2f} {currency.upper()}"
+
+
+def money_of(used: float | None, limit: float | None, currency: str = "USD") -> str:
+    """``$3.25 of $20.00``; ``$3.25 spent · no cap`` without a limit."""
+    spent = money(used or 0.0, currency)
+    if limit is None:
+        return f"{spent} spent · no cap"
+    return f"{spent} of {money(limit, currency)}"
+
+
+def percent(value: float | None) -> str:
+    """``15%``, ``0.4%`` for small non-zero values, ``—`` for no data."""
+    if value is None:
+        return "—"
+    if 0 < value < 1:
+        return f"{value:.1f}%"
+    return f"{value:.0f}%"
+
+
+def short_label(window_id: str, label: str) -> str:
+    """A label that fits a 40-column pane: ``5h``, ``7d``, ``7d Opus``."""
+    if window_id in SHORT_LABELS:
+        return SHORT_LABELS[window_id]
+    if label.startswith("Weekly "):
+        return "7d " + label.removeprefix("Weekly ")
+    return label
+
+
+def rate_limit_label(limit_id: str, *, short: bool = False) -> str:
+    table = RATE_LIMIT_SHORT if short else RATE_LIMIT_LABELS
+    return table.get(limit_id, limit_id.replace("_", " ") + "/min")
+
+
+def bar_cells(fraction: float, width: int) -> tuple[str, str]:
+    """The filled and empty parts of a bar ``width`` cells wide, with eighth-cell precision."""
+    if width <= 0:
+        return "", ""
+    fraction = max(0.0, min(1.0, fraction))
+    eighths = round(fraction * width * 8)
+    full, part = divmod(eighths, 8)
+    filled = "█" * full
+    if part and full < width:
+        filled += _EIGHTHS[part]
+    return filled, "░" * (width - len(filled))
+
+
+def compact_count(value: int) -> str:
+    """``950``, ``12.5k``, ``1.2M`` for token counts."""
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M"
+    if value >= 10_000:
+        return f"{value / 1000:.0f}k"
+    if value >= 1000:
+        return f"{value / 1000:.1f}k"
+    return str(value)
+
+
+def tick_period(deadlines: list[datetime | None], now: datetime) -> float:
+    """The countdown timer's period: 1 s when some countdown shows seconds, else 60 s."""
+    return 1.0 if any(needs_seconds(when, now) for when in deadlines) else 60.0
