@@ -1,0 +1,555 @@
+"""Bodies, headers and error bodies, shaped exactly as ``shared/anthropic-api.md`` describes.
+
+Everything here is pure: a scenario state (offsets already absolute) plus the scenario's start
+time in, JSON-ready objects and header lists out.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from tui.simulator.spec import (
+    KNOWN_WINDOWS,
+    Account,
+    ErrorSpec,
+    ExtraUsageSpec,
+    LimitSpec,
+    State,
+    WindowSpec,
+)
+
+ORGANIZATION_ID = "5f0c1a52-7e3b-4d2a-9c61-0d5e8b7a4c13"
+ACCOUNT_UUID = "8a1d6c0e-2b4f-4e7a-b3c5-91f2e6d04a77"
+WARNING_FRACTION = 0.75
+CRITICAL_FRACTION = 0.9
+
+_RATE_DOCS = (
+    "For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the "
+    "response headers for current usage. Please reduce the prompt length or the maximum tokens "
+    "requested, or try again later. You may also contact sales at "
+    "https://www.anthropic.com/contact-sales to discuss your options for a rate limit increase."
+)
+
+
+def _e(name: str, status: int, etype: str, message: str, **kw: object) -> tuple[str, ErrorSpec]:
+    details = kw.get("details")
+    return name, ErrorSpec(
+        status=status,
+        type=etype,
+        message=message,
+        details=details if isinstance(details, dict) else None,
+        bare=bool(kw.get("bare", False)),
+        name=name,
+    )
+
+
+_IR = "invalid_request_error"
+ERRORS: dict[str, ErrorSpec] = dict(
+    [
+        _e(
+            "usage_throttled",
+            429,
+            "rate_limit_error",
+            "Rate limited. Please try again later.",
+            bare=True,
+        ),
+        _e("missing_api_key", 401, "authentication_error", "x-api-key header is required"),
+        _e("invalid_api_key", 401, "authentication_error", "invalid x-api-key"),
+        _e("invalid_bearer", 401, "authentication_error", "Invalid bearer token"),
+        _e("missing_bearer", 401, "authentication_error", "OAuth token is required"),
+        _e(
+            "oauth_not_supported",
+            401,
+            "authentication_error",
+            "OAuth authentication is currently not supported.",
+        ),
+        _e(
+            "token_expired",
+            401,
+            "authentication_error",
+            "OAuth token has expired. Please obtain a new token or refresh your existing token.",
+        ),
+        _e(
+            "token_revoked",
+            403,
+            "permission_error",
+            "OAuth token has been revoked. Please obtain a new token.",
+        ),
+        _e(
+            "organization_disabled", 403, "permission_error", "This organization has been disabled."
+        ),
+        _e(
+            "extra_usage_exhausted",
+            400,
+            _IR,
+            "You're out of extra usage. Add more at claude.ai/settings/usage and keep going.",
+        ),
+        _e(
+            "third_party_billing",
+            400,
+            _IR,
+            "Third-party apps now draw from your extra usage, not your plan limits. "
+            "Add more at claude.ai/settings/usage and keep going.",
+        ),
+        _e(
+            "credential_restricted",
+            400,
+            _IR,
+            "This credential is only authorized for use with Claude Code and cannot be used "
+            "for other API requests.",
+        ),
+        _e(
+            "credit_balance_low",
+            400,
+            _IR,
+            "Your credit balance is too low to access the Anthropic API. Please go to "
+            "Plans & Billing to upgrade or purchase credits.",
+        ),
+        _e(
+            "spend_limit_reached",
+            400,
+            _IR,
+            "You have reached your specified API usage limits. You will regain access on "
+            "2026-05-01 at 00:00 UTC.",
+        ),
+        _e("prompt_too_long", 400, _IR, "prompt is too long: 215344 tokens > 200000 maximum"),
+        _e("missing_version", 400, _IR, "anthropic-version: header is required"),
+        _e(
+            "billing_error",
+            402,
+            "billing_error",
+            "Your payment method was declined. Update it at console.anthropic.com to continue.",
+        ),
+        _e("model_not_found", 404, "not_found_error", "model: claude-unknown"),
+        _e("not_found", 404, "not_found_error", "Not Found"),
+        _e(
+            "request_too_large",
+            413,
+            "request_too_large",
+            "Request exceeds the maximum allowed number of bytes.",
+        ),
+        _e(
+            "plan_limit_reached",
+            429,
+            "rate_limit_error",
+            "This request would exceed your account's rate limit. Please try again later.",
+        ),
+        _e(
+            "requests_per_minute",
+            429,
+            "rate_limit_error",
+            f"This request would exceed the rate limit for your organization ({ORGANIZATION_ID}) "
+            f"of 50 requests per minute. {_RATE_DOCS}",
+        ),
+        _e(
+            "input_tokens_per_minute",
+            429,
+            "rate_limit_error",
+            f"This request would exceed the rate limit for your organization ({ORGANIZATION_ID}) "
+            f"of 30,000 input tokens per minute. {_RATE_DOCS}",
+        ),
+        _e(
+            "output_tokens_per_minute",
+            429,
+            "rate_limit_error",
+            f"This request would exceed the rate limit for your organization ({ORGANIZATION_ID}) "
+            f"of 8,000 output tokens per minute. {_RATE_DOCS}",
+        ),
+        _e("server_throttled", 429, "rate_limit_error", "Rate limited"),
+        _e(
+            "monthly_spend_cap",
+            429,
+            "rate_limit_error",
+            "You have reached your API usage limits: your organization has crossed its monthly "
+            "API usage threshold. Your access will be restored on 2026-05-01.",
+            details={"error_code": "enforced_spend_limit_reached"},
+        ),
+        _e(
+            "long_context_requires_extra_usage",
+            429,
+            "rate_limit_error",
+            "Extra usage is required for long context requests.",
+        ),
+        _e("api_error", 500, "api_error", "Internal server error"),
+        _e("timeout_error", 504, "timeout_error", "Request timed out"),
+        _e("overloaded", 529, "overloaded_error", "Overloaded"),
+    ]
+)
+
+BUCKET_UNITS = {
+    "requests": "requests",
+    "input_tokens": "input tokens",
+    "output_tokens": "output tokens",
+}
+
+MODELS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("claude-opus-4-5-20251101", "Claude Opus 4.5", "2025-11-24T00:00:00Z", ("claude-opus-4-5",)),
+    (
+        "claude-haiku-4-5-20251001",
+        "Claude Haiku 4.5",
+        "2025-10-15T00:00:00Z",
+        ("claude-haiku-4-5",),
+    ),
+    (
+        "claude-sonnet-4-5-20250929",
+        "Claude Sonnet 4.5",
+        "2025-09-29T00:00:00Z",
+        ("claude-sonnet-4-5",),
+    ),
+    ("claude-opus-4-1-20250805", "Claude Opus 4.1", "2025-08-05T00:00:00Z", ("claude-opus-4-1",)),
+)
+
+
+def resolve_model(name: str) -> str | None:
+    for model_id, _display, _created, aliases in MODELS:
+        if name == model_id or name in aliases:
+            return model_id
+    return None
+
+
+@dataclass
+class Reply:
+    """One answer: status, the JSON object it carries (if any), the bytes and the headers."""
+
+    status: int
+    body: bytes
+    payload: object = None
+    content_type: str = "application/json"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def dumps(payload: object) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def json_reply(status: int, payload: object, headers: list[tuple[str, str]] | None = None) -> Reply:
+    return Reply(status=status, body=dumps(payload), payload=payload, headers=list(headers or []))
+
+
+def error_payload(spec: ErrorSpec, request_id: str) -> dict[str, object]:
+    inner: dict[str, object] = {"type": spec.type, "message": spec.message}
+    if spec.bare:
+        return {"error": inner}
+    payload: dict[str, object] = {"type": "error", "error": inner}
+    if spec.details is not None:
+        payload["error"] = {**inner, "details": dict(spec.details)}
+    payload["request_id"] = request_id
+    return payload
+
+
+def error_reply(spec: ErrorSpec, request_id: str) -> Reply:
+    return json_reply(spec.status, error_payload(spec, request_id))
+
+
+def per_minute_error(bucket: str, limit: int) -> ErrorSpec:
+    unit = BUCKET_UNITS.get(bucket, bucket)
+    return ErrorSpec(
+        status=429,
+        type="rate_limit_error",
+        message=(
+            f"This request would exceed the rate limit for your organization ({ORGANIZATION_ID}) "
+            f"of {limit:,} {unit} per minute. {_RATE_DOCS}"
+        ),
+        name=f"{bucket}_per_minute",
+    )
+
+
+# --------------------------------------------------------------------------- time formats
+
+
+def at(start: datetime, offset: float) -> datetime:
+    return start + timedelta(seconds=offset)
+
+
+def rfc3339_micro(when: datetime) -> str:
+    """``2026-04-11T07:00:00.528743+00:00``: the usage endpoint's format."""
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def rfc3339_z(when: datetime) -> str:
+    """``2026-04-11T07:00:00Z``: the rate-limit headers' format."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def epoch(when: datetime) -> int:
+    return math.ceil(when.timestamp())
+
+
+def http_date(when: datetime) -> str:
+    return format_datetime(when.astimezone(UTC), usegmt=True)
+
+
+def _num(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _whole(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+# --------------------------------------------------------------------------- usage + profile
+
+
+def _window_body(spec: WindowSpec | None, start: datetime) -> dict[str, object] | None:
+    if spec is None:
+        return None
+    resets = None if spec.resets_at is None else rfc3339_micro(at(start, spec.resets_at))
+    return {"utilization": _num(spec.utilization), "resets_at": resets}
+
+
+def extra_usage_body(extra: ExtraUsageSpec | None) -> dict[str, object] | None:
+    if extra is None:
+        return None
+    body: dict[str, object] = {
+        "is_enabled": extra.is_enabled,
+        "monthly_limit": _whole(extra.monthly_limit),
+        "used_credits": _num(extra.used_credits),
+        "utilization": _num(extra.current_utilization()),
+    }
+    if extra.currency is not None:
+        body["currency"] = extra.currency
+    if extra.disabled_reason is not None:
+        body["disabled_reason"] = extra.disabled_reason
+    return body
+
+
+def _limit_body(lim: LimitSpec, start: datetime) -> dict[str, object]:
+    scope: dict[str, object] | None = None
+    if lim.model is not None or lim.model_id is not None or lim.surface is not None:
+        model = None
+        if lim.model is not None or lim.model_id is not None:
+            model = {"id": lim.model_id, "display_name": lim.model}
+        scope = {"model": model, "surface": lim.surface}
+    return {
+        "kind": lim.kind,
+        "group": lim.group,
+        "percent": None if lim.percent is None else round(lim.percent),
+        "resets_at": None if lim.resets_at is None else rfc3339_micro(at(start, lim.resets_at)),
+        "scope": scope,
+        "is_active": lim.is_active,
+    }
+
+
+def usage_body(state: State, start: datetime) -> dict[str, object]:
+    """``GET /api/oauth/usage``: every known window (null when absent), extra usage, limits."""
+    windows = dict(state.windows)
+    body: dict[str, object] = {wid: _window_body(windows.get(wid), start) for wid in KNOWN_WINDOWS}
+    for wid, spec in state.windows:
+        if wid not in body:
+            body[wid] = _window_body(spec, start)
+    body["extra_usage"] = extra_usage_body(state.extra_usage)
+    if state.limits is not None:
+        body["limits"] = [_limit_body(lim, start) for lim in state.limits]
+    return body
+
+
+def profile_body(account: Account) -> dict[str, object]:
+    org_type = account.organization_type
+    return {
+        "account": {
+            "uuid": ACCOUNT_UUID,
+            "full_name": account.full_name,
+            "display_name": account.display_name,
+            "email": account.email,
+            "has_claude_max": org_type == "claude_max",
+            "has_claude_pro": org_type == "claude_pro",
+            "created_at": "2025-03-02T10:11:12.345678Z",
+        },
+        "organization": {
+            "uuid": ORGANIZATION_ID,
+            "name": account.organization_name,
+            "organization_type": org_type,
+            "billing_type": account.billing_type,
+            "rate_limit_tier": account.rate_limit_tier,
+            "has_extra_usage_enabled": bool(account.has_extra_usage_enabled),
+        },
+    }
+
+
+# --------------------------------------------------------------------------- models + messages
+
+
+def models_body() -> dict[str, object]:
+    data = [
+        {"type": "model", "id": mid, "display_name": name, "created_at": created}
+        for mid, name, created, _aliases in MODELS
+    ]
+    return {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}
+
+
+def model_body(model_id: str) -> dict[str, object] | None:
+    for mid, name, created, aliases in MODELS:
+        if model_id == mid or model_id in aliases:
+            return {"type": "model", "id": mid, "display_name": name, "created_at": created}
+    return None
+
+
+def estimate_tokens(messages: object, system: object = None) -> int:
+    text = json.dumps([messages, system], ensure_ascii=False)
+    return max(1, len(text) // 4 + 4)
+
+
+def message_body(
+    message_id: str, model_id: str, max_tokens: int, input_tokens: int
+) -> dict[str, object]:
+    full = "Hi!"
+    text = full if max_tokens >= 2 else "Hi"
+    return {
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "model": model_id,
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn" if max_tokens >= 2 else "max_tokens",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": input_tokens,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "output_tokens": min(max_tokens, 2),
+            "service_tier": "standard",
+        },
+    }
+
+
+# --------------------------------------------------------------------------- rate-limit headers
+
+
+def _fraction(value: float) -> str:
+    return repr(round(value, 4))
+
+
+@dataclass(frozen=True)
+class UnifiedDecision:
+    status: str
+    claim: str
+    headers: list[tuple[str, str]]
+
+
+_UNIFIED_WINDOWS = (("five_hour", "5h"), ("seven_day", "7d"))
+
+
+def _next_month(now: datetime) -> datetime:
+    now = now.astimezone(UTC)
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+def unified_headers(state: State, start: datetime, now: datetime) -> UnifiedDecision:
+    """The ``anthropic-ratelimit-unified-*`` family for a Bearer (subscription) request."""
+    prefix = "anthropic-ratelimit-unified"
+    headers: list[tuple[str, str]] = []
+    windows = dict(state.windows)
+    seen: list[tuple[str, float, datetime | None, str]] = []
+    for wid, short in _UNIFIED_WINDOWS:
+        spec = windows.get(wid)
+        if spec is None or spec.utilization is None:
+            continue
+        frac = spec.utilization / 100.0
+        reset = None if spec.resets_at is None else at(start, spec.resets_at)
+        status = (
+            "rejected"
+            if frac >= 1.0
+            else "allowed_warning"
+            if frac >= WARNING_FRACTION
+            else "allowed"
+        )
+        seen.append((wid, frac, reset, status))
+        headers.append((f"{prefix}-{short}-status", status))
+        if reset is not None:
+            headers.append((f"{prefix}-{short}-reset", str(epoch(reset))))
+        headers.append((f"{prefix}-{short}-utilization", _fraction(frac)))
+        if frac >= WARNING_FRACTION:
+            threshold = CRITICAL_FRACTION if frac >= CRITICAL_FRACTION else WARNING_FRACTION
+            headers.append((f"{prefix}-{short}-surpassed-threshold", repr(threshold)))
+
+    extra = state.extra_usage
+    u = state.unified
+    if extra is not None and extra.has_credit():
+        overage_status, reason = "allowed", None
+    elif extra is not None and extra.is_enabled:
+        overage_status, reason = "rejected", "out_of_credits"
+    elif extra is not None and extra.disabled_reason:
+        overage_status, reason = "rejected", extra.disabled_reason
+    else:
+        overage_status, reason = "rejected", "overage_not_provisioned"
+    overage_status = u.overage_status or overage_status
+    reason = u.overage_disabled_reason or reason
+
+    rejected = [s for s in seen if s[3] == "rejected"]
+    if rejected:
+        claim_w = max(rejected, key=lambda s: s[2] or now)
+        status = "allowed" if overage_status == "allowed" else "rejected"
+        claim = "overage" if overage_status == "allowed" else claim_w[0]
+        claim_reset = claim_w[2]
+    elif seen:
+        claim_w = max(seen, key=lambda s: s[1])
+        status = "allowed_warning" if claim_w[3] == "allowed_warning" else "allowed"
+        claim, claim_reset = claim_w[0], claim_w[2]
+    else:
+        status, claim, claim_reset = "allowed", "five_hour", None
+    status = u.status or status
+    claim = u.representative_claim or claim
+    for wid, _frac, reset, _st in seen:
+        if wid == claim:
+            claim_reset = reset
+
+    top: list[tuple[str, str]] = [(f"{prefix}-status", status)]
+    if claim_reset is not None:
+        top.append((f"{prefix}-reset", str(epoch(claim_reset))))
+    top.append((f"{prefix}-representative-claim", claim))
+    headers = top + headers
+    headers.append((f"{prefix}-overage-status", overage_status))
+    if extra is not None and extra.is_enabled:
+        headers.append((f"{prefix}-overage-reset", str(epoch(_next_month(now)))))
+        util = extra.current_utilization()
+        if util is not None:
+            headers.append((f"{prefix}-overage-utilization", _fraction(util / 100.0)))
+    if overage_status != "allowed" and reason:
+        headers.append((f"{prefix}-overage-disabled-reason", reason))
+    if u.fallback_percentage is not None:
+        headers.append((f"{prefix}-fallback", "available"))
+        headers.append((f"{prefix}-fallback-percentage", repr(u.fallback_percentage)))
+    return UnifiedDecision(status=status, claim=claim, headers=headers)
+
+
+@dataclass(frozen=True)
+class ApiKeyDecision:
+    exhausted: str | None  # the first bucket with nothing left
+    retry_after: int | None
+    headers: list[tuple[str, str]]
+
+
+def api_key_headers(state: State, start: datetime, now: datetime) -> ApiKeyDecision:
+    """The ``anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-*`` family."""
+    prefix = "anthropic-ratelimit"
+    headers: list[tuple[str, str]] = []
+    buckets = dict(state.rate_limits)
+    exhausted = None
+    retry_after = None
+    for name, bucket in state.rate_limits:
+        if bucket.remaining < 1 and exhausted is None:
+            exhausted = name
+            reset = at(start, bucket.resets_at or 0.0)
+            retry_after = max(1, math.ceil((reset - now).total_seconds()))
+    tokens = min(
+        (buckets["input_tokens"], buckets["output_tokens"]), key=lambda b: b.remaining / b.limit
+    )
+    rows = [
+        ("requests", buckets["requests"]),
+        ("tokens", tokens),
+        ("input-tokens", buckets["input_tokens"]),
+        ("output-tokens", buckets["output_tokens"]),
+    ]
+    for label, bucket in rows:
+        headers.append((f"{prefix}-{label}-limit", str(bucket.limit)))
+        headers.append((f"{prefix}-{label}-remaining", str(max(0, math.floor(bucket.remaining)))))
+        headers.append((f"{prefix}-{label}-reset", rfc3339_z(at(start, bucket.resets_at or 0.0))))
+    headers.append(("anthropic-organization-id", ORGANIZATION_ID))
+    return ApiKeyDecision(exhausted=exhausted, retry_after=retry_after, headers=headers)
