@@ -29,7 +29,6 @@ from tui.models import (
     Snapshot,
     SourceResult,
     SourceState,
-    TranscriptError,
     Window,
     WindowView,
 )
@@ -364,15 +363,28 @@ class Monitor:
                 seconds=self.config.poll.transcripts_interval
             )
             try:
-                scan = await asyncio.to_thread(self.transcripts.scan)
+                scan = await asyncio.to_thread(self.transcripts.scan, context=self._context())
                 self._transcripts_state = self.transcripts.state()
             except Exception as exc:
                 self._transcripts_state = SourceState(
                     id="transcripts", state="error", detail=f"scan failed: {exc}"
                 )
                 return
-            for row in scan.new_errors:
-                self._absorb_transcript_error(row)
+            events = scan.events or tuple(
+                self._classify(row, "transcripts") for row in scan.new_errors
+            )
+            if scan.first_scan:
+                # Errors found on the first scan are history, not news: show only the newest.
+                if events:
+                    newest = max(events, key=lambda c: c.observed_at)
+                    if self._last_error is None or newest.observed_at > (
+                        self._last_error.observed_at
+                    ):
+                        self._set_last_error(newest)
+                        self._last_user_error_at = newest.observed_at
+            else:
+                for classification in events:
+                    self._note_error(classification, None)
 
     # -- folding results in ---------------------------------------------------------------
 
@@ -426,10 +438,6 @@ class Monitor:
         if classification is not None:
             self._note_error(classification, previous)
         del now
-
-    def _absorb_transcript_error(self, row: TranscriptError) -> None:
-        classification = self._classify(row, "transcripts")
-        self._note_error(classification, None)
 
     def _note_error(self, classification: Classification, previous: SourceState | None) -> None:
         repeated = (
