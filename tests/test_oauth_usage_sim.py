@@ -450,3 +450,26 @@ async def test_usage_cache_injected_is_used(creds, clock, isolated_paths):
             result = await source.fetch(client)
     assert cache.path.exists() and cache.read() is not None
     assert result.state.next_attempt_at == clock.now() + timedelta(seconds=600)
+
+
+async def test_new_account_shape_reads_per_model_windows_from_limits(creds, clock):
+    with Simulator("new-account-shape", clock=clock) as sim:
+        async with make_client(sim.base_url) as client:
+            result = await make_source(clock).fetch(client)
+    windows = {w.id: w for w in result.windows}
+    assert windows["five_hour"].used_percent == 22.0
+    assert windows["seven_day"].used_percent == 9.0
+    assert windows["seven_day_fable"].used_percent == 5
+    assert windows["seven_day_fable"].label == "Weekly Fable"
+    assert windows["seven_day_opus"].used_percent == 31  # legacy key null: the list fills in
+    assert windows["seven_day_opus"].scope == "Opus"
+    extra = result.extra_usage
+    assert extra is not None and (extra.currency, extra.used, extra.limit) == ("EUR", 12.5, 50.0)
+
+
+async def test_enterprise_nulls_are_no_data_not_zero(creds, clock):
+    with Simulator("enterprise-nulls", clock=clock) as sim:
+        async with make_client(sim.base_url) as client:
+            result = await make_source(clock).fetch(client)
+    assert result.state.state == "ok"
+    assert result.windows == () and result.extra_usage is None
