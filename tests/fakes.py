@@ -310,3 +310,46 @@ class FakeMonitor:
 
     async def aclose(self) -> None:
         self.closed = True
+
+
+# -- helpers for Pilot tests ------------------------------------------------------------------
+
+
+def make_app(monitor: FakeMonitor, config=None, config_path=None, **kwargs):
+    from tui.app import LimitwatchApp
+    from tui.config import Config
+
+    return LimitwatchApp(monitor, monitor.clock, config or Config(), config_path, tz=UTC, **kwargs)
+
+
+async def settle(pilot) -> None:
+    """Let workers finish and their messages land."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(app) -> str:
+    """The plain text of every widget on the current screen, as laid out now."""
+    from textual.widgets import Static
+
+    from tui.widgets.base import TextWidget
+
+    parts: list[str] = []
+    for widget in app.screen.query("*"):
+        if not widget.display:
+            continue
+        if isinstance(widget, TextWidget):
+            parts.append(widget.build(widget.content_region.width or 78).plain)
+        elif isinstance(widget, Static):
+            parts.append(str(widget.render()))
+    return "\n".join(parts)
+
+
+def bar_text(app, key: str) -> str:
+    bar = app.main._bars[key]
+    return bar.build(bar.content_region.width).plain
+
+
+def toasts(app) -> list[str]:
+    return [n.message for n in app._notifications]

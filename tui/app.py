@@ -107,13 +107,22 @@ class LimitwatchApp(App[int]):
         if choice != "demo" or self.start_demo is None:
             self.exit(0)
             return
+        previous = self.monitor
         self.monitor, self.clock = self.start_demo()
+        self.run_worker(previous.aclose(), group="close", exit_on_error=False)
         self.main.clock = self.clock
         self.mode_label = "demo"
         self._start()
 
     async def on_unmount(self) -> None:
         await self.monitor.aclose()
+
+    def write_terminal(self, text: str) -> None:
+        """For the notifier: the bell, or a desktop-notification escape sequence."""
+        if text == "\a":
+            self.bell()
+        elif self._driver is not None:
+            self._driver.write(text)
 
     # -- polling -------------------------------------------------------------------------
 
