@@ -164,3 +164,17 @@ def test_exceptions_are_sorted_by_kind():
     bad_cert = httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
     assert transport_kind(bad_cert) == "tls"
     assert transport_kind(RuntimeError("?")) == "other"
+
+
+def test_sources_import_neither_textual_nor_httpx():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import tui.credentials, tui.http, tui.sources.oauth_usage, tui.sources.probe\n"
+        "import tui.sources.admin, tui.sources.usage_cache, tui.sources.usage_policy\n"
+        "print(sorted(m for m in ('textual', 'httpx') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -101,6 +101,7 @@ class AdminSource:
         self._last_success: datetime | None = None
         self._state = SourceState(SOURCE_ID, "stale", detail="not checked yet")
         self.interval = INTERVAL_SECONDS
+        self.cost_page_limit = 31  # daily buckets per page (the API allows 1..31)
 
     def _disabled(self) -> SourceState:
         var = self._config.sources.admin_key_env
@@ -202,7 +203,11 @@ class AdminSource:
             cost = await self._pages(
                 client,
                 COST_REPORT_PATH,
-                [("starting_at", _iso(month)), ("group_by[]", "description"), ("limit", "31")],
+                [
+                    ("starting_at", _iso(month)),
+                    ("group_by[]", "description"),
+                    ("limit", str(self.cost_page_limit)),
+                ],
                 key.value,
             )
         else:
