@@ -14,12 +14,12 @@ from datetime import timedelta
 import pytest
 
 from tui.clock import ManualClock
-from tui.config import Config, PollConfig
+from tui.config import Config, PollConfig, ProbeConfig
 from tui.credentials import CredentialStore
 from tui.http import claude_code_user_agent, make_client
 from tui.models import ErrorResponse, TransportError
-from tui.simulator import SIM_API_KEY, SIM_OAUTH_TOKEN, Fault, Simulator
-from tui.simulator.scenario import loads_scenario
+from tui.simulator import SIM_ADMIN_KEY, SIM_API_KEY, SIM_OAUTH_TOKEN, Fault, Simulator
+from tui.simulator.scenario import builtin_scenario_names, loads_scenario
 from tui.sources.oauth_usage import OAuthUsageSource
 from tui.sources.usage_cache import UsageCache
 
@@ -473,3 +473,36 @@ async def test_enterprise_nulls_are_no_data_not_zero(creds, clock):
             result = await make_source(clock).fetch(client)
     assert result.state.state == "ok"
     assert result.windows == () and result.extra_usage is None
+
+
+@pytest.mark.parametrize("name", builtin_scenario_names())
+async def test_every_builtin_scenario_gives_results_never_exceptions(creds, clock, name):
+    """Each source over each scenario's first hour: results only, states from the known set."""
+    from tui.credentials import ApiKey
+    from tui.sources.admin import AdminSource
+    from tui.sources.probe import ProbeSource
+
+    config = Config(probe=ProbeConfig(enabled=True))
+    store = CredentialStore.fixed(
+        oauth=CredentialStore(config, clock=clock).oauth(),
+        admin_key=ApiKey(SIM_ADMIN_KEY, "ANTHROPIC_ADMIN_KEY", "admin"),
+    )
+    sources = [
+        OAuthUsageSource(store, config=config, clock=clock),
+        ProbeSource(store, config=config, clock=clock),
+        AdminSource(store, config=config, clock=clock),
+    ]
+    with Simulator(name, clock=clock) as sim:
+        async with make_client(sim.base_url, timeout=0.5) as client:
+            for _ in range(12):
+                for source in sources:
+                    if source.is_due(clock.now()):
+                        result = await source.fetch(client)
+                        assert result.state.state in ("ok", "stale", "error")
+                        assert result.state.next_attempt_at is not None
+                        assert (result.state.state == "error") == (result.error is not None) or (
+                            result.from_cache
+                        )
+                clock.advance(300)
+    assert sim.errors == []
+    assert {r.endpoint for r in sim.requests} >= {"usage", "messages", "admin_usage"}
