@@ -506,3 +506,17 @@ async def test_every_builtin_scenario_gives_results_never_exceptions(creds, cloc
                 clock.advance(300)
     assert sim.errors == []
     assert {r.endpoint for r in sim.requests} >= {"usage", "messages", "admin_usage"}
+
+
+async def test_demo_credentials_keep_the_cache_in_memory(isolated_paths, clock):
+    """A fixed store (the demo) never writes to the user's cache folder, yet still obeys 300 s."""
+    from tui.credentials import OAuthCredentials
+
+    oauth = OAuthCredentials(SIM_OAUTH_TOKEN, None, ("user:profile",), "max", None, "demo")
+    store = CredentialStore.fixed(oauth=oauth)
+    source = OAuthUsageSource(store, config=Config(), clock=clock)
+    with Simulator(loads_scenario(STEADY), clock=clock) as sim:
+        async with make_client(sim.base_url) as client:
+            await drive(source, client, clock, seconds=400, step=30)
+    assert len(usage_calls(sim)) == 2  # at 0 and 300
+    assert list(isolated_paths.cache.iterdir()) == []

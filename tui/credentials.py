@@ -244,6 +244,11 @@ class CredentialStore:
         store._fixed_admin = admin_key
         return store
 
+    @property
+    def is_fixed(self) -> bool:
+        """True for ``fixed()`` stores (demo, tests): nothing of theirs belongs on disk."""
+        return self._fixed
+
     # -- where ---------------------------------------------------------------------------
 
     def _configured_dir(self) -> str:

@@ -364,7 +364,10 @@ class OAuthUsageSource:
         if self._fixed_cache is not None:
             return self._fixed_cache
         if self._cache is None or self._cache.account_key != creds.account_key:
-            self._cache = UsageCache(creds.account_key, clock=self._clock)
+            # A fixed store (the demo) keeps its answers in memory, out of the user's cache.
+            self._cache = UsageCache(
+                creds.account_key, clock=self._clock, in_memory=self._credentials.is_fixed
+            )
         return self._cache
 
     def _remember(self, result: SourceResult) -> SourceResult:

@@ -107,11 +107,19 @@ class UsageCache:
     """Read, lock and write the shared cache of one account."""
 
     def __init__(
-        self, account_key: str, *, clock: Clock, lock_timeout: float = LOCK_TIMEOUT_SECONDS
+        self,
+        account_key: str,
+        *,
+        clock: Clock,
+        lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+        in_memory: bool = False,
     ) -> None:
+        """``in_memory``: keep the entry in this object only (the demo: nothing on disk)."""
         self.account_key = account_key
         self._clock = clock
         self._lock_timeout = lock_timeout
+        self.in_memory = in_memory
+        self._memory: CacheEntry | None = None
 
     @property
     def path(self) -> Path:
@@ -123,6 +131,8 @@ class UsageCache:
 
     def read(self) -> CacheEntry | None:
         """The entry on disk; None when missing or corrupt (a corrupt file is rewritten later)."""
+        if self.in_memory:
+            return self._memory
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
@@ -134,6 +144,9 @@ class UsageCache:
 
     def write(self, entry: CacheEntry) -> bool:
         """Atomically replace the file (mode 0600). False when the folder is not writable."""
+        if self.in_memory:
+            self._memory = entry
+            return True
         folder = self.path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -153,6 +166,8 @@ class UsageCache:
 
     def _acquire_blocking(self) -> IO[bytes] | None:
         """Open and flock the lock file, waiting up to the timeout (real time: other processes)."""
+        if self.in_memory:
+            return None
         try:
             self.lock_path.parent.mkdir(parents=True, exist_ok=True)
             handle = open(self.lock_path, "ab")  # noqa: SIM115 - closed by _release
