@@ -53,8 +53,10 @@ class HelpScreen(ModalScreen[None]):
             dialog.border_title = "limitwatch help"
             dialog.border_subtitle = "esc closes"
             yield Static("Keys", classes="subtitle")
-            for key, text in self.keys:
-                yield Static(f"{key:<7} {text}", classes="help-key", markup=False)
+            with Grid(id="help-keys"):
+                for key, text in self.keys:
+                    yield Static(key, classes="help-key", markup=False)
+                    yield Static(text, classes="help-meaning", markup=False)
             yield Static("Colours", classes="subtitle")
             with Grid(id="help-colours"):
                 for css_class, word, meaning in COLOURS:
@@ -63,6 +65,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 "Each bar shows percent used, when it resets, where the number came from and "
                 "how old it is. Toasts appear only when a limit crosses a threshold.",
+                id="help-note",
                 classes="muted",
             )
 
