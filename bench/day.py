@@ -1,0 +1,235 @@
+"""A day in minutes: the whole poll loop for thousands of cycles on an accelerated clock.
+
+One ``ManualClock`` drives both the simulator (``healthy``) and the production ``Monitor``
+(sources, classifier, alerts, history writes into a real SQLite file, transcripts). Each cycle
+advances the clock ``step`` seconds and runs ``monitor.poll()``, as the TUI's timer would;
+every five clock-minutes a few rows are appended to a transcript, as Claude Code would.
+
+Run in its own process (the bench does: ``python -m bench.day --json``), so its RSS is the
+loop's alone. It reports RSS at start and end, the history file's size, calls made per
+source (from the simulator's request log, counted and cleared as it goes so the simulator's
+own log does not weigh on the figure) and the object types whose count kept growing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from collections import Counter, deque
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.pty_run import self_rss_bytes
+from bench.sandbox import make_world
+
+WARMUP_CYCLES = 100
+ENDPOINTS = {
+    "/api/oauth/usage": "usage",
+    "/api/oauth/profile": "profile",
+    "/v1/messages": "probe",
+    "/v1/messages/count_tokens": "count_tokens",
+    "/v1/models": "models",
+    "/v1/organizations/usage_report/messages": "admin_usage",
+    "/v1/organizations/cost_report": "admin_cost",
+}
+
+
+def _type_counts() -> Counter[str]:
+    gc.collect()
+    return Counter(type(o).__name__ for o in gc.get_objects())
+
+
+def _append_activity(path: Path, when: datetime, n: int) -> None:
+    """Two streamed rows of one assistant answer, compact JSON as Claude Code writes it."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    usage = {
+        "input_tokens": 3,
+        "cache_creation_input_tokens": 120,
+        "cache_read_input_tokens": 4000,
+        "output_tokens": 250,
+    }
+    rows = []
+    for part in range(2):
+        rows.append(
+            {
+                "type": "assistant",
+                "sessionId": "bench-day",
+                "uuid": f"day-{n}-{part}",
+                "timestamp": stamp,
+                "requestId": f"req_day_{n}",
+                "message": {
+                    "id": f"msg_day_{n}",
+                    "role": "assistant",
+                    "model": "claude-sonnet-4-5-20250929",
+                    "content": [{"type": "text", "text": "ok"}],
+                    "usage": usage,
+                },
+            }
+        )
+    with path.open("a") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, separators=(",", ":")) + "\n")
+
+
+async def run_day(root: Path, *, cycles: int, step: float, transcripts_mb: float) -> dict[str, Any]:
+    from tui.clock import ManualClock
+    from tui.simulator import SIM_API_KEY, SIM_OAUTH_TOKEN, Simulator
+
+    start = datetime.now(UTC).replace(microsecond=0)
+    clock = ManualClock(start)
+    sim = Simulator("healthy", clock=clock).start()
+    try:
+        world = make_world(
+            root,
+            base_url=sim.base_url,
+            oauth_token=SIM_OAUTH_TOKEN,
+            api_key=SIM_API_KEY,
+            # The token must outlive the accelerated day (the sim clock runs ahead of ours).
+            valid_for=timedelta(seconds=cycles * step + 30 * 86400),
+        )
+        os.environ.update(world.env)
+        if transcripts_mb > 0:
+            from bench.sandbox import generate_transcripts
+
+            generate_transcripts(world, transcripts_mb, now=start)
+        activity = world.projects / "-home-user-bench-day" / "bench-day.jsonl"
+        activity.parent.mkdir(parents=True, exist_ok=True)
+
+        from tui import paths
+        from tui.config import load_config
+        from tui.credentials import CredentialStore
+        from tui.monitor import Monitor
+
+        config = load_config()
+        credentials = CredentialStore(config, clock=clock)
+        monitor = Monitor.create(
+            config,
+            clock=clock,
+            credentials=credentials,
+            base_url=sim.base_url,
+            write_terminal=lambda _text: None,
+        )
+        calls: Counter[str] = Counter()
+        statuses: Counter[str] = Counter()
+
+        def count_requests() -> None:
+            for request in sim.requests:
+                name = ENDPOINTS.get(request.path, request.path)
+                calls[name] += 1
+                if request.status >= 400:
+                    statuses[f"{name} {request.status}"] += 1
+            sim.clear_requests()
+
+        rss_before = self_rss_bytes()
+        started = time.perf_counter()
+        rss_start = rss_before
+        types_start: Counter[str] = Counter()
+        activity_every = max(1, round(300 / step))
+        snapshot = None
+        for cycle in range(cycles):
+            if cycle == min(WARMUP_CYCLES, cycles // 10):
+                count_requests()
+                types_start = _type_counts()
+                rss_start = self_rss_bytes()
+            clock.advance(step)
+            if cycle % activity_every == 0:
+                _append_activity(activity, clock.now(), cycle)
+            snapshot = await monitor.poll()
+            if cycle % 500 == 0:
+                count_requests()
+        count_requests()
+        wall = time.perf_counter() - started
+        types_end = _type_counts()
+        rss_end = self_rss_bytes()
+        await monitor.aclose()
+        db = paths.history_db()
+        history_bytes = sum(p.stat().st_size for p in db.parent.glob(db.name + "*") if p.is_file())
+        growing = {
+            name: [types_start[name], count]
+            for name, count in types_end.items()
+            if count - types_start[name] > 200 and count > 1.2 * types_start[name]
+        }
+        clock_seconds = cycles * step
+        return {
+            "cycles": cycles,
+            "step_s": step,
+            "clock_hours": round(clock_seconds / 3600, 1),
+            "wall_s": round(wall, 2),
+            "ms_per_cycle": round(1000 * wall / max(1, cycles), 3),
+            "rss_before_mb": round(rss_before / 1e6, 2),
+            "rss_start_mb": round(rss_start / 1e6, 2),
+            "rss_end_mb": round(rss_end / 1e6, 2),
+            "rss_growth_mb": round((rss_end - rss_start) / 1e6, 2),
+            "history_bytes": history_bytes,
+            "calls": dict(calls),
+            "error_statuses": dict(statuses),
+            "usage_interval_s": config.poll.usage_interval,
+            "expected_usage_calls": math.ceil(clock_seconds / config.poll.usage_interval),
+            "growing_types": growing,
+            "structures": _structure_sizes(monitor),
+            "windows_shown": len(snapshot.windows) if snapshot is not None else 0,
+        }
+    finally:
+        sim.stop()
+
+
+def _structure_sizes(monitor: Any) -> dict[str, int]:
+    """Lengths of the monitor's collections that could grow with time."""
+    sizes: dict[str, int] = {}
+    for name, value in vars(monitor).items():
+        if isinstance(value, dict | list | set | tuple) or hasattr(value, "__len__"):
+            try:
+                sizes[name] = len(value)
+            except TypeError:
+                continue
+            if isinstance(value, dict):
+                inner = [len(v) for v in value.values() if isinstance(v, dict | list | set | deque)]
+                if inner:
+                    sizes[name + "[*] total"] = sum(inner)
+    transcripts = getattr(monitor, "transcripts", None)
+    if transcripts is not None:
+        for name, value in vars(transcripts).items():
+            if hasattr(value, "__len__") and not isinstance(value, str | bytes | Path):
+                try:
+                    sizes[f"transcripts.{name}"] = len(value)
+                except TypeError:
+                    continue
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.day")
+    parser.add_argument("--cycles", type=int, default=10_000)
+    parser.add_argument("--step", type=float, default=10.0, help="clock seconds per cycle")
+    parser.add_argument("--transcripts-mb", type=float, default=2.0)
+    parser.add_argument("--dir", type=Path, default=None, help="work folder (kept)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    root = args.dir or Path(tempfile.mkdtemp(prefix="lw-bench-day-"))
+    try:
+        result = asyncio.run(
+            run_day(root, cycles=args.cycles, step=args.step, transcripts_mb=args.transcripts_mb)
+        )
+    finally:
+        if args.dir is None:
+            import shutil
+
+            shutil.rmtree(root, ignore_errors=True)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
