@@ -26,6 +26,11 @@ def test_refuses_a_non_loopback_host(capsys):
     assert "0.0.0.0" in err and "loopback" in err
 
 
+def test_refuses_a_speed_that_stops_the_clock(capsys):
+    assert main(["simulate", "--speed", "0"]) == 2
+    assert "--speed must be positive" in capsys.readouterr().err
+
+
 def test_bad_scenario_file_names_file_and_key(tmp_path, capsys):
     path = tmp_path / "mine.toml"
     path.write_text("[[state]]\nat = 0\nfive_hour = { utilization = 120.0, reset_at = 60 }\n")

@@ -59,7 +59,9 @@ def test_timeout_never_answers(sim, client):
     sim.set_fault("usage", Fault(kind="timeout"))
     with pytest.raises(httpx.ReadTimeout):
         usage(client, timeout=0.2)
-    assert [(r.endpoint, r.status, r.fault) for r in sim.requests] == [("usage", 0, "timeout")]
+    assert [(r.endpoint, r.status, r.fault, r.auth_ok) for r in sim.requests] == [
+        ("usage", 0, "timeout", True)
+    ]
 
 
 def test_reset_cuts_the_connection_mid_body(sim, client):

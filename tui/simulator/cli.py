@@ -58,7 +58,8 @@ def run(args: argparse.Namespace, *, ready: threading.Event | None = None) -> in
             file=err,
         )
         return EXIT_USAGE
-    speed = float(getattr(args, "speed", 1.0) or 1.0)
+    raw_speed = getattr(args, "speed", None)
+    speed = 1.0 if raw_speed is None else float(raw_speed)
     if speed <= 0:
         print(f"limitwatch simulate: --speed must be positive, got {speed:g}", file=err)
         return EXIT_USAGE

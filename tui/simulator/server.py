@@ -27,7 +27,15 @@ from urllib.parse import urlsplit
 
 from tui.clock import Clock, ScaledClock
 from tui.simulator import faults
-from tui.simulator.endpoints import MAX_BODY, Context, Incoming, answer, route, seen_auth
+from tui.simulator.endpoints import (
+    MAX_BODY,
+    Context,
+    Incoming,
+    answer,
+    check_auth,
+    route,
+    seen_auth,
+)
 from tui.simulator.faults import Fault
 from tui.simulator.responses import ERRORS, Reply, error_reply
 from tui.simulator.scenario import ENDPOINTS, Behavior, Scenario, View, load_scenario
@@ -384,15 +392,19 @@ class Simulator:
                 with contextlib.suppress(Exception):
                     self.on_request(rec)
 
-        if fault is not None and fault.kind == "timeout":
-            record(0, False)
-            self._stop_event.wait()
-            h.close_connection = True
-            return
-        if fault is not None and fault.kind == "delay" and self._stop_event.wait(fault.seconds):
-            record(0, False)
-            h.close_connection = True
-            return
+        if fault is not None and fault.kind in ("timeout", "delay"):
+            held = fault.seconds if fault.kind == "delay" else None
+            if fault.kind == "timeout" or self._stop_event.wait(held):
+                # Never answered: still say whether the credential would have been accepted.
+                accepted = endpoint is not None and method_ok
+                if accepted and endpoint is not None:
+                    accepted = (
+                        check_auth(endpoint, auth, credential, headers, view.state.token) is None
+                    )
+                record(0, accepted)
+                self._stop_event.wait()
+                h.close_connection = True
+                return
 
         now = self.clock.now()
         view = scenario.view((now - start).total_seconds())
