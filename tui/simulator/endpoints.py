@@ -15,7 +15,8 @@ from typing import Literal
 from urllib.parse import parse_qs
 
 from tui.simulator import reports, responses
-from tui.simulator.responses import ERRORS, Reply
+from tui.simulator.errors import ERRORS, per_minute_error
+from tui.simulator.responses import Reply
 from tui.simulator.scenario import Behavior, ErrorSpec, Scenario, View
 
 SIM_OAUTH_TOKEN = "sk-ant-oat01-simulator-oauth-token-0000000000000000000000000000"
@@ -165,7 +166,7 @@ def answer(
         if decision_key is not None and decision_key.exhausted is not None:
             bucket = state.bucket(decision_key.exhausted)
             reply = responses.error_reply(
-                responses.per_minute_error(decision_key.exhausted, bucket.limit), rid
+                per_minute_error(decision_key.exhausted, bucket.limit), rid
             )
             reply.headers += [*rate, ("retry-after", str(decision_key.retry_after or 1))]
             return _with_id(reply, rid), True

@@ -36,8 +36,9 @@ from tui.simulator.endpoints import (
     route,
     seen_auth,
 )
+from tui.simulator.errors import ERRORS
 from tui.simulator.faults import Fault
-from tui.simulator.responses import ERRORS, Reply, error_reply
+from tui.simulator.responses import Reply, error_reply
 from tui.simulator.scenario import ENDPOINTS, Behavior, Scenario, View, load_scenario
 
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "proxy-authorization"})

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from tui.simulator.errors import ERRORS
 from tui.simulator.faults import FAULT_FIELDS, Fault, FaultError
-from tui.simulator.responses import ERRORS
 from tui.simulator.spec import (
     BUCKETS,
     DEFAULT_EXTRA,
