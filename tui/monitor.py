@@ -193,11 +193,11 @@ class Monitor:
         from tui.sources.oauth_usage import OAuthUsageSource
         from tui.sources.probe import ProbeSource
 
-        kwargs = {"config": self.config, "clock": self.clock}
+        config, clock, credentials = self.config, self.clock, self.credentials
         return [
-            OAuthUsageSource(self.credentials, **kwargs),
-            ProbeSource(self.credentials, **kwargs),
-            AdminSource(self.credentials, **kwargs),
+            OAuthUsageSource(credentials, config=config, clock=clock),
+            ProbeSource(credentials, config=config, clock=clock),
+            AdminSource(credentials, config=config, clock=clock),
         ]
 
     def _seed_from_history(self) -> None:
@@ -265,20 +265,21 @@ class Monitor:
             return self.snapshot()
         now = self.clock.now()
         self._check_credentials()
-        jobs = []
+        fetches = []
         for source in self.sources.values():
             try:
                 due = source.is_due(now)
             except Exception:
                 due = False
             if due:
-                jobs.append(self._run_source(source, manual=False))
+                fetches.append(self._fetch(source, manual=False))
+        if fetches:
+            results = await asyncio.gather(*fetches)
+            self._absorb_all([r for r in results if r is not None])
         if self.transcripts is not None and (
             self._transcripts_due_at is None or now >= self._transcripts_due_at
         ):
-            jobs.append(self._run_transcripts())
-        if jobs:
-            await asyncio.gather(*jobs)
+            await self._run_transcripts()
         self._read_statusline()
         self._snapshot = None
         return self.snapshot()
@@ -332,15 +333,29 @@ class Monitor:
         return self._client
 
     async def _run_source(self, source: Any, *, manual: bool) -> None:
+        result = await self._fetch(source, manual=manual)
+        if result is not None:
+            self._absorb_all([result])
+
+    async def _fetch(self, source: Any, *, manual: bool) -> SourceResult | None:
         lock = self._locks.setdefault(source.id, asyncio.Lock())
         if lock.locked():
-            return  # a fetch of this source is still running: skip, never cancel it
+            return None  # a fetch of this source is still running: skip, never cancel it
         async with lock:
             try:
-                result = await source.fetch(self._get_client(), manual=manual)
+                result: SourceResult = await source.fetch(self._get_client(), manual=manual)
             except Exception as exc:  # a source must not raise; if it does, it is classified
                 result = self._exception_result(source, exc)
-            self._absorb(result)
+            return result
+
+    def _absorb_all(self, results: Sequence[SourceResult]) -> None:
+        """Numbers first, errors after: an error is explained with the usage of this moment."""
+        for result in results:
+            if result.error is None and result.classification is None:
+                self._absorb(result)
+        for result in results:
+            if result.error is not None or result.classification is not None:
+                self._absorb(result)
 
     def _exception_result(self, source: Any, exc: Exception) -> SourceResult:
         from tui.models import TransportError
