@@ -99,7 +99,7 @@ def claude_config_dirs(configured: str | None = None) -> list[Path]:
 
 
 def primary_claude_config_dir(configured: str | None = None) -> Path:
-    """Where Claude Code keeps ``.credentials.json``: the first configured folder, else ~/.claude."""
+    """Where Claude Code keeps ``.credentials.json``: the first configured folder or ~/.claude."""
     raw = configured if configured else os.environ.get("CLAUDE_CONFIG_DIR", "")
     for part in raw.split(","):
         part = part.strip()
