@@ -83,7 +83,7 @@ class LimitwatchApp(App[int]):
         self._poll_timer: Timer | None = None
         self._tick_timer: Timer | None = None
         self._tick_period = 0.0
-        self._alert_keys: set[tuple[str, str, str]] = set()
+        self._alert_keys: set[tuple[str, str]] = set()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -168,16 +168,19 @@ class LimitwatchApp(App[int]):
         self._retune_tick(message.snapshot)
 
     def _toast_new_alerts(self, snapshot: Snapshot) -> None:
-        keys: set[tuple[str, str, str]] = set()
-        for alert in snapshot.alerts:
-            key = (alert.window, alert.level, alert.reason)
-            keys.add(key)
-            if key not in self._alert_keys:
+        """One toast when a window reaches a level, not one per poll or per alert reason."""
+        order = {"threshold": 0, "pace": 1, "projection": 2}
+        alerts = sorted(snapshot.alerts, key=lambda alert: order.get(alert.reason, 3))
+        keys: set[tuple[str, str]] = set()
+        for alert in alerts:
+            key = (alert.window, alert.level)
+            if key not in keys and key not in self._alert_keys:
                 self.notify(
                     alert.message,
                     title=alert.level.upper(),
                     severity="warning" if alert.level == "warning" else "error",
                 )
+            keys.add(key)
         self._alert_keys = keys
 
     # -- the countdown tick --------------------------------------------------------------
