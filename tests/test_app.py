@@ -543,3 +543,18 @@ async def test_extra_usage_row_computes_percent_when_missing() -> None:
         await settle(pilot)
         assert "€5.00 of €20.00" in bar_text(app, "extra")
         assert "25%" in bar_text(app, "extra")
+
+
+async def test_no_fast_timers_run_at_idle() -> None:
+    """No spinner, no sub-second interval: only the minute tick and the next poll are armed."""
+    app = make_app(FakeMonitor(fakes.healthy()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        armed = [
+            timer
+            for node in (app, *app.screen.walk_children(with_self=True))
+            for timer in getattr(node, "_timers", ())
+            if timer._active.is_set()
+        ]
+        assert {timer.name for timer in armed} == {"countdown", "next-poll"}
+        assert all(timer._interval >= 1.0 for timer in armed)

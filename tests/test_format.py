@@ -151,3 +151,10 @@ def test_format_does_not_import_textual() -> None:
     code = "import sys, tui.format; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_wrap_hanging_indents_continuation_lines() -> None:
+    lines = fmt.wrap_hanging("probe: Out of extra usage, not out of plan", 24, 6)
+    assert lines == ["probe: Out of", "      extra usage, not", "      out of plan"]
+    assert all(len(line.removeprefix("      ")) <= 24 - 6 for line in lines)
+    assert fmt.wrap_hanging("", 40, 6) == [""]

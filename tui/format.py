@@ -168,3 +168,15 @@ def compact_count(value: int) -> str:
 def tick_period(deadlines: list[datetime | None], now: datetime) -> float:
     """The countdown timer's period: 1 s when some countdown shows seconds, else 60 s."""
     return 1.0 if any(needs_seconds(when, now) for when in deadlines) else 60.0
+
+
+def wrap_hanging(text: str, width: int, indent: int) -> list[str]:
+    """Wrap ``text`` that starts after an ``indent``-wide prefix; later lines are indented too.
+
+    Returns the lines without the prefix; continuation lines start with ``indent`` spaces.
+    """
+    import textwrap
+
+    room = max(8, width - indent)
+    lines = textwrap.wrap(text, room, break_long_words=True, break_on_hyphens=False) or [""]
+    return [lines[0], *(" " * indent + line for line in lines[1:])]

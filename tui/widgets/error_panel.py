@@ -79,7 +79,7 @@ class ErrorPanel(TextWidget):
             return Text("No errors seen.", style=meta)
         narrow = width < NARROW_WIDTH
         when = view.short_when if narrow else view.when
-        hint = "e: details" if narrow else "e: full explanation and what to do"
+        hint = "e: full explanation and what to do" if width >= 72 else "e: details"
         return Text("\n").join(
             [
                 Text(view.title, style=self.style_of("error-panel--title")),

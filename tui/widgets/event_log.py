@@ -64,8 +64,11 @@ class EventLog(TextWidget):
         if not self.lines:
             return Text("Nothing yet.", style=self.style_of("event-log--time"))
         time_style = self.style_of("event-log--time")
-        rows = [
-            Text.assemble((stamp + " ", time_style), (text, self.style_of(f"event-log--{style}")))
-            for stamp, text, style in self.lines
-        ]
+        rows: list[Text] = []
+        for stamp, text, style in self.lines:
+            prefix = stamp + " "
+            body = "\n".join(fmt.wrap_hanging(text, width, len(prefix)))
+            rows.append(
+                Text.assemble((prefix, time_style), (body, self.style_of(f"event-log--{style}")))
+            )
         return Text("\n").join(rows)

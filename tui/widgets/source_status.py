@@ -81,7 +81,8 @@ class SourceStatus(TextWidget):
         if not self.lines and not self.paused:
             rows.append(Text("No sources yet.", self.style_of("source-status--name")))
         for name, text, state in self.lines:
-            label = name.ljust(12)
+            label = name.ljust(12) if width >= 36 else name + " "
+            text = "\n".join(fmt.wrap_hanging(text, width, len(label)))
             style = f"source-status--{state}"
             if style.removeprefix("source-status--") not in (
                 "ok",
