@@ -40,6 +40,7 @@ def view(
     not_started: bool = False,
     projected_full_at: datetime | None = None,
     pace_message: str | None = None,
+    sparkline: tuple[float, ...] = (),
     now: datetime = T0,
 ) -> WindowView:
     window = Window(
@@ -56,6 +57,7 @@ def view(
         stale=stale,
         projected_full_at=projected_full_at,
         pace_message=pace_message,
+        sparkline=sparkline,
     )
 
 

@@ -558,3 +558,16 @@ async def test_no_fast_timers_run_at_idle() -> None:
         ]
         assert {timer.name for timer in armed} == {"countdown", "next-poll"}
         assert all(timer._interval >= 1.0 for timer in armed)
+
+
+async def test_a_sparkline_of_recent_history_sits_beside_the_bar() -> None:
+    snapshot = fakes.healthy()
+    climbing = fakes.view("five_hour", 40.0, sparkline=(0.0, 10.0, 20.0, 30.0, 40.0, 100.0))
+    snapshot = replace(snapshot, windows=(climbing, *snapshot.windows[1:]))
+    app = make_app(FakeMonitor(snapshot))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        first_line = bar_text(app, "window:five_hour").splitlines()[0]
+        assert "▁▂▂▃▄█" in first_line
+        # a window without history shows no spark characters at all
+        assert not set("▁▂▃▄▅▆▇") & set(bar_text(app, "window:seven_day").splitlines()[0])

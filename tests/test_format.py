@@ -158,3 +158,10 @@ def test_wrap_hanging_indents_continuation_lines() -> None:
     assert lines == ["probe: Out of", "      extra usage, not", "      out of plan"]
     assert all(len(line.removeprefix("      ")) <= 24 - 6 for line in lines)
     assert fmt.wrap_hanging("", 40, 6) == [""]
+
+
+def test_sparkline_maps_percent_to_eight_levels_and_keeps_the_newest() -> None:
+    assert fmt.sparkline((0.0, 50.0, 100.0), 10) == "▁▅█"
+    assert fmt.sparkline(tuple(float(i) for i in range(30)), 4) == "▃▃▃▃"  # the newest 4
+    assert fmt.sparkline((42.0,), 8) == ""  # one point is not a trend
+    assert fmt.sparkline((), 8) == ""

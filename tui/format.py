@@ -180,3 +180,15 @@ def wrap_hanging(text: str, width: int, indent: int) -> list[str]:
     room = max(8, width - indent)
     lines = textwrap.wrap(text, room, break_long_words=True, break_on_hyphens=False) or [""]
     return [lines[0], *(" " * indent + line for line in lines[1:])]
+
+
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: tuple[float, ...] | list[float], width: int) -> str:
+    """The last ``width`` percentages (0-100) as block characters; empty without history."""
+    points = list(values)[-width:] if width > 0 else []
+    if len(points) < 2:
+        return ""
+    top = len(_SPARKS) - 1
+    return "".join(_SPARKS[max(0, min(top, round(p / 100.0 * top)))] for p in points)

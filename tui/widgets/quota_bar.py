@@ -22,6 +22,8 @@ from tui.widgets.base import TextWidget
 NARROW_WIDTH = 56
 LABEL_WIDTH = 18
 LEVEL_WIDTH = 11  # "  exhausted"
+SPARK_WIDE = 16  # history cells beside a bar in a roomy pane
+SPARK_NARROW = 8
 LEVEL_CLASSES = ("-ok", "-warning", "-critical", "-exhausted", "-unknown")
 
 
@@ -39,6 +41,7 @@ class BarRow:
     details: tuple[str, ...] = ()
     short_details: tuple[str, ...] = ()
     short_value: str = ""  # on the label line in narrow panes (money, "45 of 50 left")
+    spark: tuple[float, ...] = ()  # recent percentages, oldest first (history)
 
     @property
     def narrow_value(self) -> str:
@@ -110,6 +113,7 @@ def window_row(view: WindowView, now: datetime, tz: tzinfo | None) -> BarRow:
         stale=view.stale,
         details=(*reset, window.source, age, *extra),
         short_details=(*short_reset, age.replace(" min ago", "m ago"), *extra[:1]),
+        spark=tuple(view.sparkline),
     )
 
 
@@ -228,6 +232,7 @@ class QuotaBar(TextWidget):
         "quota-bar--level",
         "quota-bar--detail",
         "quota-bar--stale",
+        "quota-bar--spark",
     }
 
     def __init__(self, row: BarRow, *, id: str | None = None) -> None:
@@ -276,6 +281,9 @@ class QuotaBar(TextWidget):
                 head.append("  " + level_word, self._style("level"))
             if row.stale:
                 head.append("  STALE", self._style("stale"))
+            spark = fmt.sparkline(row.spark, max(0, width - head.cell_len - 2))[-SPARK_NARROW:]
+            if spark:
+                head.append("  " + spark, self._style("spark"))
             lines = [head]
             if row.fraction is not None:
                 lines.append(self._bar(width))
@@ -288,8 +296,12 @@ class QuotaBar(TextWidget):
             head.append(row.value, self._style("value"))
         else:
             value = row.value.rjust(6)
-            bar_width = max(4, width - LABEL_WIDTH - len(value) - 1 - LEVEL_WIDTH)
+            # The history area is reserved on every bar so that the bars line up.
+            spark_cells = SPARK_WIDE if width >= 80 else SPARK_NARROW
+            spark = fmt.sparkline(row.spark, spark_cells)
+            bar_width = max(4, width - LABEL_WIDTH - len(value) - 2 - LEVEL_WIDTH - spark_cells)
             head.append_text(self._bar(bar_width))
+            head.append(" " + spark.rjust(spark_cells), self._style("spark"))
             head.append(" ")
             head.append(value, self._style("value"))
         if level_word:
