@@ -266,6 +266,11 @@ class FakeMonitor:
         self.poll_error: Callable[[], Exception] | None = None
         self.wakeup_in = timedelta(seconds=30)
         self.on_manual: Snapshot | None = None
+        self.config = None
+
+    def set_config(self, config) -> None:
+        """Like the real Monitor: levels and alerts follow the new thresholds."""
+        self.config = config
 
     @property
     def paused(self) -> bool:

@@ -99,7 +99,6 @@ async def test_saving_writes_the_file_and_recolours_the_bars(isolated_paths) -> 
     path.write_text("# my comment\n[poll]\nusage_interval = 600\n", encoding="utf-8")
     config = load_config(path)
     monitor = FakeMonitor(fakes.healthy())
-    monitor.config = config  # the real Monitor reads thresholds from .config
     app = make_app(monitor, config=config, config_path=path)
     async with app.run_test(size=(80, 30)) as pilot:
         screen = await _open_editor(app, pilot)

@@ -203,3 +203,21 @@ async def test_probe_disabled_for_subscription_only_says_why() -> None:
     probe = {s.id: s for s in snapshot.sources}["probe"]
     assert probe.state == "disabled"
     assert "plan quota" in probe.detail
+
+
+async def test_new_thresholds_apply_at_once() -> None:
+    from dataclasses import replace
+
+    from tui.config import Thresholds
+
+    clock = ManualClock()
+    with Simulator("healthy", clock=clock) as sim:
+        monitor = sim_monitor(sim, clock, probe=False)
+        before = await monitor.poll()
+        assert _windows(before)["seven_day"].level == "ok"  # 35% of the week
+        config = replace(monitor.config, thresholds=Thresholds(warning=30, critical=60))
+        monitor.set_config(config)
+        after = monitor.snapshot()
+        await monitor.aclose()
+    assert _windows(after)["seven_day"].level == "warning"
+    assert any(a.window == "seven_day" and a.level == "warning" for a in after.alerts)

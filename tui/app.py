@@ -276,8 +276,9 @@ class LimitwatchApp(App[int]):
             return
         self.config = config
         self.main.thresholds = config.thresholds
-        if hasattr(self.monitor, "config"):
-            self.monitor.config = config  # the real Monitor reads thresholds from it
+        set_config = getattr(self.monitor, "set_config", None)
+        if set_config is not None:
+            set_config(config)  # levels and alerts follow the new thresholds at once
         self.notify(f"thresholds saved to {self.config_path}")
         self.request_poll()
 

@@ -238,6 +238,13 @@ class Monitor:
             self._event("info", "Polling resumed")
             self._snapshot = None
 
+    def set_config(self, config: Config) -> None:
+        """New thresholds (from the editor): levels and alerts follow them from now on."""
+        self.config = config
+        if self._tracker is not None:
+            self._tracker.thresholds = config.thresholds_for
+        self._snapshot = None
+
     def snapshot(self) -> Snapshot:
         if self._snapshot is None:
             self._snapshot = self._build_snapshot()
