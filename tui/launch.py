@@ -73,6 +73,7 @@ def start_demo(config: Config, speed: float) -> DemoSession:
             use_history=False,
             use_transcripts=False,
         )
+        monitor.persist_last_error = False  # the demo's errors are not the user's
     except Exception:
         simulator.stop()
         raise
