@@ -137,18 +137,16 @@ async def _check(config: Config, clock: Clock, env: Mapping[str, str], report: R
 
     if oauth is None and api_key is None and admin_key is None:
         return
-    from tui.monitor import Monitor
+    from tui.headless import headless_monitor
 
-    monitor = Monitor.create(
+    monitor = headless_monitor(
         config,
         clock=clock,
         credentials=credentials,
         base_url=base_url,
-        use_transcripts=False,
-        notify=False,
+        include_probe=False,
+        persist_last_error=False,
     )
-    monitor.persist_last_error = False
-    monitor.sources.pop("probe", None)
     try:
         snapshot = await monitor.poll()
     finally:

@@ -13,7 +13,7 @@ import asyncio
 import json
 import sys
 from datetime import datetime, timedelta
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tui import format as fmt
 from tui import paths
@@ -21,6 +21,10 @@ from tui.clock import Clock, SystemClock
 from tui.config import Config, ConfigError, load_config
 from tui.models import Classification, Snapshot
 from tui.status_json import EXIT_NO_DATA, exit_code, snapshot_to_json
+
+if TYPE_CHECKING:
+    from tui.credentials import CredentialStore
+    from tui.monitor import Monitor
 
 EXIT_USAGE = 2
 STATUSLINE_ERROR_RECENT = timedelta(hours=1)
@@ -39,16 +43,19 @@ def _load(args: argparse.Namespace, err: TextIO) -> Config | None:
 # -- status ----------------------------------------------------------------------------------
 
 
-async def collect_snapshot(
-    config: Config, *, clock: Clock, include_probe: bool = False, env: Any = None
-) -> Snapshot:
-    """One snapshot from the configured sources, respecting every polling policy."""
-    from tui.credentials import CredentialStore
-    from tui.http import resolve_base_url
+def headless_monitor(
+    config: Config,
+    *,
+    clock: Clock,
+    credentials: CredentialStore,
+    base_url: str,
+    include_probe: bool,
+    persist_last_error: bool = True,
+) -> Monitor:
+    """A monitor for one-shot commands: no transcripts scan, no notifications, and unless
+    asked, no probe (it costs tokens) and no admin reports."""
     from tui.monitor import Monitor
 
-    credentials = CredentialStore(config, clock=clock, env=env)
-    base_url, _origin = resolve_base_url(config, env)
     monitor = Monitor.create(
         config,
         clock=clock,
@@ -57,9 +64,29 @@ async def collect_snapshot(
         use_transcripts=False,
         notify=False,
     )
+    monitor.persist_last_error = persist_last_error
     if not include_probe:
         monitor.sources.pop("probe", None)
         monitor.sources.pop("admin", None)
+    return monitor
+
+
+async def collect_snapshot(
+    config: Config, *, clock: Clock, include_probe: bool = False, env: Any = None
+) -> Snapshot:
+    """One snapshot from the configured sources, respecting every polling policy."""
+    from tui.credentials import CredentialStore
+    from tui.http import resolve_base_url
+
+    credentials = CredentialStore(config, clock=clock, env=env)
+    base_url, _origin = resolve_base_url(config, env)
+    monitor = headless_monitor(
+        config,
+        clock=clock,
+        credentials=credentials,
+        base_url=base_url,
+        include_probe=include_probe,
+    )
     try:
         return await monitor.poll()
     finally:
