@@ -404,3 +404,39 @@ def test_a_100_mb_transcript_then_a_small_append(projects, clock) -> None:
     second = source.scan()
     assert second.bytes_read == appended
     assert total(source) == 2 * 6110
+
+
+def _totals(source: TranscriptSource) -> dict[str, list[int]]:
+    got: dict[str, list[int]] = {}
+    for block in source.blocks():
+        for model, *counts in block.tokens_by_model:
+            acc = got.setdefault(model, [0, 0, 0, 0])
+            for i, value in enumerate(counts):
+                acc[i] += value
+    return got
+
+
+def test_parallel_first_scan_counts_exactly_what_a_serial_scan_counts(tmp_path, clock) -> None:
+    from bench.transcripts import generate_tree
+
+    root = tmp_path / "projects"
+    info = generate_tree(root, 4, seed=3)
+    # A response copied into another file (a resumed session) must still count once.
+    first_file = sorted(root.rglob("*.jsonl"))[0]
+    copied = [line for line in first_file.read_text().splitlines() if '"usage"' in line][:5]
+    write(root / "-home-user-project0" / "resumed.jsonl", *copied)
+    serial = TranscriptSource([root], clock=clock, keep_hours=24 * 365 * 30)
+    serial.parallel_min_bytes = 1 << 62
+    parallel = TranscriptSource([root], clock=clock, keep_hours=24 * 365 * 30)
+    parallel.parallel_min_bytes = 1
+    a, b = serial.scan(), parallel.scan()
+    assert (b.bytes_read, b.usage_rows, b.files_seen) == (a.bytes_read, a.usage_rows, a.files_seen)
+    assert a.usage_rows == info["unique_messages"]
+    assert _totals(parallel) == _totals(serial) == info["tokens"]
+    assert [e.text for e in parallel.errors()] == [e.text for e in serial.errors()]
+    # ...and afterwards it follows the files by offset like any scan.
+    appended = write(first_file, usage_row(NOW, "msg_after_parallel"), mode="a")
+    again = parallel.scan()
+    assert again.bytes_read == appended
+    assert again.usage_rows == 1
+    assert parallel.scan().bytes_read == 0

@@ -39,6 +39,12 @@ CHUNK_SIZE = 8 * 1024 * 1024
 _USAGE = b'"usage"'
 _ERROR = b"isApiErrorMessage"
 _MISSING = 1 << 62
+# A first scan larger than this is read by worker processes, one per core.
+PARALLEL_MIN_BYTES = 96 * 1024 * 1024
+MAX_WORKERS = 4
+
+# (message id, request id) or None, time (epoch s), model, (input, output, cache write, read)
+_UsageEntry = tuple[tuple[str, str] | None, float, str, tuple[int, int, int, int]]
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,10 @@ class TranscriptSource:
         self._found_root = False
         self.malformed_total = 0
         self._cut = 0.0
+        # In a worker of the parallel first scan: every counted usage row, to merge later.
+        self._collect: list[_UsageEntry] | None = None
+        self._collect_errors: list[tuple[TranscriptError, str]] | None = None
+        self.parallel_min_bytes = PARALLEL_MIN_BYTES
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -196,11 +206,12 @@ class TranscriptSource:
             try:
                 self._cut = self._clock.now().timestamp() - self._keep
                 alive: set[str] = set()
-                for path, project, session in self._walk():
-                    files_seen += 1
-                    key = str(path)
-                    alive.add(key)
-                    self._scan_file(key, project, session, totals, new_errors)
+                found = [(str(path), project, session) for path, project, session in self._walk()]
+                files_seen = len(found)
+                alive.update(key for key, _, _ in found)
+                if not (first and self._scan_parallel(found, totals, new_errors)):
+                    for key, project, session in found:
+                        self._scan_file(key, project, session, totals, new_errors)
                 for gone in set(self._files) - alive:
                     del self._files[gone]
                 self._prune()
@@ -342,12 +353,9 @@ class TranscriptSource:
         when = _parse_ts(stamp)
         session = row.get("sessionId")
         session = session if isinstance(session, str) and session else state.session
-        dedupe = (session, stamp if isinstance(stamp, str) else "", hash(text))
-        if dedupe in self._error_keys:
+        raw_stamp = stamp if isinstance(stamp, str) else ""
+        if not self._new_error_key(session, raw_stamp, text):
             return
-        self._error_keys[dedupe] = None
-        if len(self._error_keys) > 4 * self._max_errors + 1000:
-            self._error_keys.popitem(last=False)
         status = row.get("apiErrorStatus")
         kind = row.get("error")
         error = TranscriptError(
@@ -361,10 +369,25 @@ class TranscriptSource:
             session=session,
         )
         new_errors.append(error)
+        self._keep_error(error)
+        if self._collect_errors is not None:
+            self._collect_errors.append((error, raw_stamp))
+
+    def _keep_error(self, error: TranscriptError) -> None:
         self._errors.append(error)
         if len(self._errors) > 2 * self._max_errors:
             self._errors.sort(key=lambda e: e.observed_at)
             del self._errors[: -self._max_errors]
+
+    def _new_error_key(self, session: str, stamp: str, text: str) -> bool:
+        """False when this error row was already surfaced (resumed sessions copy rows)."""
+        dedupe = (session, stamp, hash(text))
+        if dedupe in self._error_keys:
+            return False
+        self._error_keys[dedupe] = None
+        if len(self._error_keys) > 4 * self._max_errors + 1000:
+            self._error_keys.popitem(last=False)
+        return True
 
     def _usage_row(
         self, row: dict[str, Any], message: dict[str, Any], usage: dict[str, Any], model: str
@@ -372,26 +395,44 @@ class TranscriptSource:
         when = _parse_ts(row.get("timestamp"))
         if when is None or when < self._cut:
             return False
+        mid, rid = message.get("id"), row.get("requestId")
+        ids = (mid, rid) if isinstance(mid, str) and isinstance(rid, str) and mid and rid else None
+        counts = (
+            _int(usage.get("input_tokens")),
+            _int(usage.get("output_tokens")),
+            _int(usage.get("cache_creation_input_tokens")),
+            _int(usage.get("cache_read_input_tokens")),
+        )
+        added = self._add_usage(ids, when, model, counts)
+        if added and self._collect is not None:
+            self._collect.append((ids, when, model, counts))
+        return added
+
+    def _add_usage(
+        self,
+        ids: tuple[str, str] | None,
+        when: float,
+        model: str,
+        counts: tuple[int, int, int, int],
+    ) -> bool:
+        """Count one response once (message id + request id), in its hour."""
         hour_key = int(when // HOUR) * HOUR
         bucket = self._hours.get(hour_key)
         if bucket is None:
             bucket = self._hours[hour_key] = _Hour()
-        mid, rid = message.get("id"), row.get("requestId")
-        if isinstance(mid, str) and isinstance(rid, str) and mid and rid:
-            key = hash((mid, rid))
+        if ids is not None:
+            key = hash(ids)
             if key in bucket.seen:
                 return False
             before = self._hours.get(hour_key - HOUR)
             if before is not None and key in before.seen:
                 return False
             bucket.seen.add(key)
-        counts = bucket.models.get(model)
-        if counts is None:
-            counts = bucket.models[model] = [0, 0, 0, 0]
-        counts[0] += _int(usage.get("input_tokens"))
-        counts[1] += _int(usage.get("output_tokens"))
-        counts[2] += _int(usage.get("cache_creation_input_tokens"))
-        counts[3] += _int(usage.get("cache_read_input_tokens"))
+        acc = bucket.models.get(model)
+        if acc is None:
+            acc = bucket.models[model] = [0, 0, 0, 0]
+        for i in range(4):
+            acc[i] += counts[i]
         bucket.entries += 1
         bucket.first = min(bucket.first, when)
         bucket.last = max(bucket.last, when)
@@ -403,6 +444,62 @@ class TranscriptSource:
                 del self._hours[hour_key]
             self._errors.sort(key=lambda e: e.observed_at)
             del self._errors[: -self._max_errors]
+
+    # -- the parallel first scan -------------------------------------------------------------
+
+    def _scan_parallel(
+        self,
+        found: list[tuple[str, str, str]],
+        totals: dict[str, int],
+        new_errors: list[TranscriptError],
+    ) -> bool:
+        """Read a large first scan in worker processes, one per core; False: do it here.
+
+        Workers are spawned (never forked: the TUI has threads) and return what they counted
+        row by row, so that a response copied into several files still counts once here.
+        """
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        sizes: list[tuple[int, tuple[str, str, str]]] = []
+        for item in found:
+            try:
+                sizes.append((os.stat(item[0]).st_size, item))
+            except OSError:
+                continue
+        total = sum(size for size, _ in sizes)
+        if workers < 2 or total < self.parallel_min_bytes:
+            return False
+        groups: list[list[tuple[str, str, str]]] = [[] for _ in range(workers)]
+        loads = [0] * workers
+        for size, item in sorted(sizes, key=lambda pair: -pair[0]):
+            slot = loads.index(min(loads))
+            groups[slot].append(item)
+            loads[slot] += size
+        try:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                parts = list(pool.map(_scan_group, groups, [self._cut] * workers))
+        except Exception:
+            return False  # no processes here (sandbox, frozen app): read them in this one
+        parts.sort(key=lambda part: part.first_usage_at)
+        with self._lock:
+            for part in parts:
+                for key, offset, inode, dev, project, session in part.files:
+                    self._files[key] = _FileState(offset, inode, dev, project, session)
+                for ids, when, model, counts in part.usage:
+                    if self._add_usage(ids, when, model, counts):
+                        totals["usage"] += 1
+                for error, stamp in part.errors:
+                    if self._new_error_key(error.session, stamp, error.text):
+                        new_errors.append(error)
+                        self._keep_error(error)
+                totals["bytes"] += part.bytes_read
+                totals["malformed"] += part.malformed
+                if part.problem:
+                    self._last_problem = part.problem
+        return True
 
     # -- results -----------------------------------------------------------------------------
 
@@ -456,6 +553,45 @@ class TranscriptSource:
         if self._last_problem:
             detail += f"; {self._last_problem}"
         return SourceState(self.id, "ok", last_success_at=last, detail=detail)
+
+
+@dataclass(frozen=True)
+class _GroupResult:
+    files: list[tuple[str, int, int, int, str, str]]
+    usage: list[_UsageEntry]
+    errors: list[tuple[TranscriptError, str]]
+    bytes_read: int
+    malformed: int
+    problem: str
+    first_usage_at: float
+
+
+def _scan_group(group: list[tuple[str, str, str]], cut: float) -> _GroupResult:
+    """In a worker process: read these files whole, return what was counted row by row."""
+    from tui.clock import SystemClock
+
+    source = TranscriptSource([], clock=SystemClock())
+    source._cut = cut
+    source._collect = []
+    source._collect_errors = []
+    totals = {"bytes": 0, "malformed": 0, "usage": 0}
+    errors: list[TranscriptError] = []
+    for key, project, session in group:
+        source._scan_file(key, project, session, totals, errors)
+    files = [
+        (key, st.offset, st.inode, st.dev, st.project, st.session)
+        for key, st in source._files.items()
+    ]
+    first = min((entry[1] for entry in source._collect), default=float("inf"))
+    return _GroupResult(
+        files=files,
+        usage=source._collect,
+        errors=source._collect_errors,
+        bytes_read=totals["bytes"],
+        malformed=totals["malformed"],
+        problem=source._last_problem,
+        first_usage_at=first,
+    )
 
 
 def _block(
