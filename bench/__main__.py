@@ -222,6 +222,12 @@ def section_day(ctx: Context) -> list[Row]:
     others = ", ".join(f"{k} {v}" for k, v in sorted(r["calls"].items()) if k != "usage")
     growing = r["growing_types"]
     grow_text = ", ".join(f"{k} {a}->{b}" for k, (a, b) in growing.items()) or "none"
+    bounded = r.get("growing_but_bounded") or {}
+    if bounded:
+        ctx.notes.append(
+            "day: grew but held in deques with a maxlen (bounded): "
+            + ", ".join(f"{k} {a}->{b}" for k, (a, b) in bounded.items())
+        )
     errors = ", ".join(f"{k}: {v}" for k, v in r["error_statuses"].items())
     if errors:
         ctx.notes.append(f"day: error answers during the day: {errors}")

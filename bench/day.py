@@ -79,7 +79,9 @@ def _append_activity(path: Path, when: datetime, n: int) -> None:
             handle.write(json.dumps(row, separators=(",", ":")) + "\n")
 
 
-async def run_day(root: Path, *, cycles: int, step: float, transcripts_mb: float) -> dict[str, Any]:
+async def run_day(
+    root: Path, *, cycles: int, step: float, transcripts_mb: float, trace: bool = False
+) -> dict[str, Any]:
     from tui.clock import ManualClock
     from tui.simulator import SIM_API_KEY, SIM_OAUTH_TOKEN, Simulator
 
@@ -132,6 +134,7 @@ async def run_day(root: Path, *, cycles: int, step: float, transcripts_mb: float
         started = time.perf_counter()
         rss_start = rss_before
         types_start: Counter[str] = Counter()
+        trace_start: Any = None
         activity_every = max(1, round(300 / step))
         snapshot = None
         for cycle in range(cycles):
@@ -139,6 +142,11 @@ async def run_day(root: Path, *, cycles: int, step: float, transcripts_mb: float
                 count_requests()
                 types_start = _type_counts()
                 rss_start = self_rss_bytes()
+                if trace:
+                    import tracemalloc
+
+                    tracemalloc.start(8)
+                    trace_start = tracemalloc.take_snapshot()
             clock.advance(step)
             if cycle % activity_every == 0:
                 _append_activity(activity, clock.now(), cycle)
@@ -147,15 +155,32 @@ async def run_day(root: Path, *, cycles: int, step: float, transcripts_mb: float
                 count_requests()
         count_requests()
         wall = time.perf_counter() - started
+        traced: list[str] = []
+        if trace:
+            import tracemalloc
+
+            diff = tracemalloc.take_snapshot().compare_to(trace_start, "traceback")
+            for stat in diff[:12]:
+                where = " <- ".join(
+                    f"{Path(f.filename).name}:{f.lineno}" for f in stat.traceback[:4]
+                )
+                traced.append(f"{stat.size_diff / 1024:+.0f} KiB ({stat.count_diff:+d}) {where}")
+            tracemalloc.stop()
         types_end = _type_counts()
         rss_end = self_rss_bytes()
         await monitor.aclose()
         db = paths.history_db()
         history_bytes = sum(p.stat().st_size for p in db.parent.glob(db.name + "*") if p.is_file())
+        bounded = _bounded_counts(monitor)
         growing = {
             name: [types_start[name], count]
             for name, count in types_end.items()
             if count - types_start[name] > 200 and count > 1.2 * types_start[name]
+        }
+        unbounded = {
+            name: counts
+            for name, counts in growing.items()
+            if counts[1] - counts[0] > bounded.get(name, 0)
         }
         clock_seconds = cycles * step
         return {
@@ -173,12 +198,33 @@ async def run_day(root: Path, *, cycles: int, step: float, transcripts_mb: float
             "error_statuses": dict(statuses),
             "usage_interval_s": config.poll.usage_interval,
             "expected_usage_calls": math.ceil(clock_seconds / config.poll.usage_interval),
-            "growing_types": growing,
+            "growing_types": unbounded,
+            "growing_but_bounded": {k: v for k, v in growing.items() if k not in unbounded},
             "structures": _structure_sizes(monitor),
             "windows_shown": len(snapshot.windows) if snapshot is not None else 0,
+            "tracemalloc_top": traced,
         }
     finally:
         sim.stop()
+
+
+def _bounded_deques(obj: Any) -> list[deque[Any]]:
+    """Deques with a maxlen among an object's attributes (and inside its dicts)."""
+    found: list[deque[Any]] = []
+    for value in vars(obj).values():
+        items = value.values() if isinstance(value, dict) else [value]
+        found.extend(v for v in items if isinstance(v, deque) and v.maxlen is not None)
+    return found
+
+
+def _bounded_counts(monitor: Any) -> Counter[str]:
+    """Objects held by the monitor's bounded deques: growth there stops at ``maxlen``."""
+    counts: Counter[str] = Counter()
+    holders = [monitor, *(x for x in (getattr(monitor, "transcripts", None),) if x is not None)]
+    for holder in holders:
+        for bucket in _bounded_deques(holder):
+            counts.update(type(item).__name__ for item in bucket)
+    return counts
 
 
 def _structure_sizes(monitor: Any) -> dict[str, int]:
@@ -212,11 +258,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--transcripts-mb", type=float, default=2.0)
     parser.add_argument("--dir", type=Path, default=None, help="work folder (kept)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="list where memory grew (slower)"
+    )
     args = parser.parse_args(argv)
     root = args.dir or Path(tempfile.mkdtemp(prefix="lw-bench-day-"))
     try:
         result = asyncio.run(
-            run_day(root, cycles=args.cycles, step=args.step, transcripts_mb=args.transcripts_mb)
+            run_day(
+                root,
+                cycles=args.cycles,
+                step=args.step,
+                transcripts_mb=args.transcripts_mb,
+                trace=args.tracemalloc,
+            )
         )
     finally:
         if args.dir is None:
@@ -227,7 +282,12 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
     else:
         for key, value in result.items():
-            print(f"{key}: {value}")
+            if isinstance(value, list):
+                print(f"{key}:")
+                for item in value:
+                    print(f"  {item}")
+            else:
+                print(f"{key}: {value}")
     return 0
 
 

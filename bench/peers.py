@@ -110,7 +110,9 @@ def claude_monitor_live_argv(peer: Peer, world: World) -> list[str]:
     return [*peer.argv, "--plan", "max20", "--data-paths", str(world.projects)]
 
 
-def _run(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, str]:
+def _run(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, Any]:
+    """Run a peer, time it, parse its JSON. Its exit code may carry a status (claude-monitor
+    exits 11 on "limit_hit", like ``limitwatch status``): valid JSON on stdout is success."""
     started = time.perf_counter()
     done = subprocess.run(
         argv,
@@ -121,10 +123,11 @@ def _run(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, s
         stdin=subprocess.DEVNULL,
     )
     seconds = time.perf_counter() - started
-    if done.returncode not in (0, 20):  # claude-monitor: 20 = no active session
+    try:
+        return seconds, json.loads(done.stdout)
+    except ValueError:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise RuntimeError(f"{argv[0]} exited {done.returncode}: {' / '.join(tail)}")
-    return seconds, done.stdout
+        raise RuntimeError(f"{argv[0]} exited {done.returncode}: {' / '.join(tail)}") from None
 
 
 def run_ccusage_daily(peer: Peer, world: World, timeout: float = 600) -> PeerRun:
@@ -132,8 +135,7 @@ def run_ccusage_daily(peer: Peer, world: World, timeout: float = 600) -> PeerRun
     assert peer.argv is not None
     env = peer_env(world)
     env["NO_COLOR"] = "1"
-    seconds, out = _run([*peer.argv, "daily", "--offline", "--json"], env, timeout)
-    data = json.loads(out)
+    seconds, data = _run([*peer.argv, "daily", "--offline", "--json"], env, timeout)
     totals = data.get("totals", {})
     tokens = {
         "input": int(totals.get("inputTokens", 0)),
@@ -149,8 +151,7 @@ def run_claude_monitor_once(peer: Peer, world: World, timeout: float = 600) -> P
     """``claude-monitor --once --output json``: its ``local_history`` total over what it loads."""
     assert peer.argv is not None
     argv = [*peer.argv, "--once", "--output", "json", "--data-paths", str(world.projects)]
-    seconds, out = _run(argv, peer_env(world), timeout)
-    data = json.loads(out)
+    seconds, data = _run(argv, peer_env(world), timeout)
     history = data.get("local_history") or {}
     local = (data.get("local") or {}).get("tokens") or {}
     tokens = {

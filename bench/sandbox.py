@@ -41,6 +41,7 @@ _ENV_DROP = (
     "NO_COLOR",
     "TEXTUAL",
     "TEXTUAL_DEBUG",
+    "PYTHONDONTWRITEBYTECODE",  # a user's install has its .pyc files: so do our children
 )
 
 
@@ -115,7 +116,6 @@ def make_world(
         no_proxy="127.0.0.1,localhost",
         TERM="xterm-256color",
         COLORTERM="truecolor",
-        PYTHONDONTWRITEBYTECODE="1",
     )
     if api_key is not None:
         env["ANTHROPIC_API_KEY"] = api_key
