@@ -67,3 +67,27 @@ def test_launch_module_import_is_cheap() -> None:
     result = _run("import sys, tui.launch; print('textual' in sys.modules)", dict(os.environ))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_status_with_a_warm_cache_does_not_import_httpx(isolated_paths, monkeypatch) -> None:
+    """Importing httpx costs more than the rest of `status`; with a fresh shared cache no call
+    is due, so it must not be loaded at all."""
+    from tests.test_status import _login
+    from tui.simulator import Simulator
+
+    with Simulator("healthy") as sim:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", sim.base_url)
+        _login(isolated_paths)
+        code = (
+            "import sys\n"
+            "from tui.__main__ import main\n"
+            "rc = main(['status', '--json'])\n"
+            "print('HTTPX', 'httpx' in sys.modules, file=sys.stderr)\n"
+        )
+        cold = _run(code, dict(os.environ))
+        warm = _run(code, dict(os.environ))
+        calls = [r for r in sim.requests if r.path == "/api/oauth/usage"]
+    assert "HTTPX True" in cold.stderr  # the first run had to call
+    assert "HTTPX False" in warm.stderr, warm.stderr
+    assert '"used_percent": 12.0' in warm.stdout
+    assert len(calls) == 1

@@ -14,7 +14,6 @@ from __future__ import annotations
 import ipaddress
 import json as jsonlib
 import os
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -147,6 +146,8 @@ def _iter_causes(exc: BaseException) -> list[BaseException]:
 
 def transport_kind(exc: BaseException) -> str:
     """Sort an httpx / OS exception into connect|dns|tls|timeout|reset|protocol|other."""
+    import ssl
+
     import httpx
 
     chain = _iter_causes(exc)

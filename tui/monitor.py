@@ -12,7 +12,7 @@ import contextlib
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from tui import statusline as statusline_feed
 from tui.clock import Clock
@@ -300,10 +300,12 @@ class Monitor:
     async def aclose(self) -> None:
         for task in list(self._notify_tasks):
             task.cancel()
-        if self._client is not None:
+        lazy = self._client
+        self._client = None
+        real = lazy.created if isinstance(lazy, _LazyClient) else lazy
+        if real is not None:
             with contextlib.suppress(Exception):
-                await self._client.aclose()
-            self._client = None
+                await real.aclose()
         if self.history is not None:
             with contextlib.suppress(Exception):
                 self.history.close()
@@ -329,15 +331,19 @@ class Monitor:
         return True, None
 
     def _get_client(self) -> httpx.AsyncClient:
+        """The shared client, created (and httpx imported) only when a source really sends:
+        a ``status`` answered from the shared cache never pays for it."""
         if self._client is None:
-            if self._client_factory is not None:
-                self._client = self._client_factory(self.base_url)
-            else:
-                from tui.http import make_client
-
-                timeout = max(2.0, min(15.0, self.config.poll.probe_interval / 2))
-                self._client = make_client(self.base_url, timeout=timeout)
+            self._client = cast("httpx.AsyncClient", _LazyClient(self._make_client))
         return self._client
+
+    def _make_client(self) -> httpx.AsyncClient:
+        if self._client_factory is not None:
+            return self._client_factory(self.base_url)
+        from tui.http import make_client
+
+        timeout = max(2.0, min(15.0, self.config.poll.probe_interval / 2))
+        return make_client(self.base_url, timeout=timeout)
 
     async def _run_source(self, source: Any, *, manual: bool) -> None:
         result = await self._fetch(source, manual=manual)
@@ -690,6 +696,19 @@ class Monitor:
                 )
             states.append(statusline_state)
         return tuple(states)
+
+
+class _LazyClient:
+    """Stands in for the httpx client until a source first uses it."""
+
+    def __init__(self, factory: Callable[[], httpx.AsyncClient]) -> None:
+        self._factory = factory
+        self.created: httpx.AsyncClient | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self.created is None:
+            self.created = self._factory()
+        return getattr(self.created, name)
 
 
 def _fresher(candidate: Window, current: Window) -> bool:
