@@ -12,6 +12,8 @@ HEADLESS_MODULES = [
     "tui",
     "tui.paths",
     "tui.config",
+    "tui.config_check",
+    "tui.config_write",
     "tui.models",
     "tui.clock",
     "tui.credentials",
