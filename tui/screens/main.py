@@ -31,7 +31,10 @@ SHORT_BELOW = 16
 
 
 class MainScreen(Screen[None]):
-    snapshot: reactive[Snapshot | None] = reactive(None, always_update=False, init=False)
+    # repaint=False: the widgets repaint themselves, and only when their text changed.
+    snapshot: reactive[Snapshot | None] = reactive(
+        None, always_update=False, init=False, repaint=False
+    )
 
     def __init__(self, clock: Clock, thresholds: Thresholds, tz: tzinfo | None = None) -> None:
         super().__init__(id="main")
