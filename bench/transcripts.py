@@ -34,6 +34,11 @@ ERROR_TEXTS = (
 )
 
 
+def _compact(row: dict[str, Any]) -> str:
+    """One row as Claude Code writes it: compact JSON (JSON.stringify has no spaces)."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
 def _stamp(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
@@ -93,7 +98,7 @@ class _Writer:
             )
             if rng.random() < 0.03:  # a Task tool result carries its own usage object
                 user["toolUseResult"] = {"totalTokens": 1234, "usage": {"input_tokens": 9}}
-            rows.append(json.dumps(user, ensure_ascii=False))
+            rows.append(_compact(user))
             roll = rng.random()
             if roll < 0.01:
                 rows.append(self._error(base, when))
@@ -109,11 +114,18 @@ class _Writer:
         model = rng.choice(MODELS)
         usage = {
             "input_tokens": rng.randint(1, 50),
-            "cache_creation_input_tokens": rng.randint(0, 5000),
+            "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": rng.randint(0, 80000),
             "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
             "output_tokens": rng.randint(1, 2000),
             "service_tier": "standard",
+        }
+        # Claude Code keeps the total and its breakdown consistent (ccusage reads the breakdown).
+        written = rng.randint(0, 5000)
+        usage["cache_creation_input_tokens"] = written
+        usage["cache_creation"] = {
+            "ephemeral_5m_input_tokens": written,
+            "ephemeral_1h_input_tokens": 0,
         }
         acc = self.totals.setdefault(model, [0, 0, 0, 0])
         acc[0] += usage["input_tokens"]
@@ -140,7 +152,7 @@ class _Writer:
                 uuid=f"a-{self.n}-{part}",
                 timestamp=_stamp(when + timedelta(milliseconds=200 * part)),
             )
-            rows.append(json.dumps(row, ensure_ascii=False))
+            rows.append(_compact(row))
             self.counts["usage_rows"] += 1
         return rows
 
@@ -158,7 +170,7 @@ class _Writer:
             },
             timestamp=_stamp(when),
         )
-        return json.dumps(row, ensure_ascii=False)
+        return _compact(row)
 
     def _error(self, base: dict[str, Any], when: datetime) -> str:
         self.counts["error_rows"] += 1
@@ -177,7 +189,7 @@ class _Writer:
             },
             timestamp=_stamp(when),
         )
-        return json.dumps(row, ensure_ascii=False)
+        return _compact(row)
 
 
 def generate_tree(root: Path, total_mb: float, seed: int = 0) -> dict[str, Any]:
