@@ -33,6 +33,7 @@ class Contender:
 def contenders(world: World, claude_monitor: Peer) -> list[Contender]:
     found = [
         Contender("limitwatch", tui_argv(), TUI_MARKER, world.env),
+        Contender("limitwatch-no-tree", tui_argv(), TUI_MARKER, _without_transcripts(world)),
         Contender("floor", floor_argv(), FLOOR_MARKER, world.env),
     ]
     if claude_monitor.available:
@@ -45,6 +46,17 @@ def contenders(world: World, claude_monitor: Peer) -> list[Contender]:
             )
         )
     return found
+
+
+def _without_transcripts(world: World) -> dict[str, str]:
+    """The same user with an empty Claude Code folder (the sign-in only): the RSS baseline
+    that tells whether memory grows with the size of the transcript tree."""
+    import shutil
+
+    empty = world.root / "claude-no-tree"
+    (empty / "projects").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(world.claude / ".credentials.json", empty / ".credentials.json")
+    return {**world.env, "CLAUDE_CONFIG_DIR": str(empty)}
 
 
 def measure_one(who: Contender, *, seconds: float, settle_max: float, cwd: str) -> dict[str, float]:

@@ -221,3 +221,20 @@ async def test_new_thresholds_apply_at_once() -> None:
         await monitor.aclose()
     assert _windows(after)["seven_day"].level == "warning"
     assert any(a.window == "seven_day" and a.level == "warning" for a in after.alerts)
+
+
+async def test_memory_per_window_stays_small_over_a_day_of_polling() -> None:
+    """A pane open all day: the probe reports every minute, but a reading that says what the
+    last one said a moment ago is not kept in memory again."""
+    clock = ManualClock()
+    with Simulator("healthy", clock=clock) as sim:
+        monitor = sim_monitor(sim, clock)
+        for _ in range(24 * 60):  # a day in one-minute steps
+            await monitor.poll()
+            clock.advance(60)
+        snapshot = monitor.snapshot()
+        kept = {window_id: len(samples) for window_id, samples in monitor._samples.items()}
+        await monitor.aclose()
+    assert kept["five_hour"] <= 24 * 12 + 5  # at most one per five minutes when flat
+    five = _windows(snapshot)["five_hour"]
+    assert len(five.sparkline) >= 2  # still enough for the sparkline

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 EVENT_LIMIT = 50
 SAMPLE_LIMIT = 2000  # per window, in memory; the history file keeps the rest
 SAMPLE_SPAN = timedelta(days=2)
+SAMPLE_SPACING = timedelta(minutes=5)  # closer samples are kept only when the value moved
+SAMPLE_STEP = 1.0  # percentage points
 STATUSLINE_STALE_S = 15 * 60
 # Errors about our own polling do not hide an error Claude gave the user this recently.
 USER_ERROR_PRIORITY = timedelta(minutes=30)
@@ -496,12 +498,24 @@ class Monitor:
             write_last_error(classification)
 
     def _remember_samples(self, windows: Sequence[Window]) -> None:
+        """Keep recent samples for projection and sparklines, thinned: a reading that says the
+        same as the last kept one a moment ago adds nothing (the probe reports every minute)."""
         from tui.history import Sample
 
         for window in windows:
             if window.used_percent is None:
                 continue
             bucket = self._samples.setdefault(window.id, deque(maxlen=SAMPLE_LIMIT))
+            if bucket:
+                last = bucket[-1]
+                if window.observed_at <= last.at:
+                    continue  # the same reading again (served from the cache)
+                if (
+                    window.observed_at - last.at < SAMPLE_SPACING
+                    and abs(window.used_percent - last.used_percent) < SAMPLE_STEP
+                    and window.resets_at == last.resets_at
+                ):
+                    continue
             bucket.append(
                 Sample(
                     at=window.observed_at,
