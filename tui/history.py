@@ -50,7 +50,7 @@ CREATE INDEX IF NOT EXISTS samples_window_source_at ON samples (window, source, 
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sample:
     """One recorded observation of one window."""
 

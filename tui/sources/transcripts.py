@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 HOUR = 3600
 BLOCK_SECONDS = 5 * HOUR
-CHUNK_SIZE = 8 * 1024 * 1024
+CHUNK_SIZE = 1024 * 1024
 _USAGE = b'"usage"'
 _ERROR = b"isApiErrorMessage"
 _MISSING = 1 << 62
