@@ -440,3 +440,40 @@ def test_parallel_first_scan_counts_exactly_what_a_serial_scan_counts(tmp_path, 
     assert again.bytes_read == appended
     assert again.usage_rows == 1
     assert parallel.scan().bytes_read == 0
+
+
+def test_between_walks_only_recently_written_files_are_looked_at(projects, clock) -> None:
+    """A large tree costs nothing at rest: old sessions are stat'ed once a minute, not every
+    few seconds; what Claude Code is writing now is followed on every scan."""
+    import os
+
+    from tui.sources.transcripts import WALK_SECONDS
+
+    old = projects / "p" / "old-session.jsonl"
+    live = projects / "p" / "live-session.jsonl"
+    write(old, usage_row(NOW - timedelta(hours=30), "msg_old"))
+    write(live, usage_row(NOW - timedelta(minutes=5), "msg_live"))
+    long_ago = (clock.now() - timedelta(hours=30)).timestamp()
+    os.utime(old, (long_ago, long_ago))
+    os.utime(live, (clock.now().timestamp(), clock.now().timestamp()))
+    source = source_for(projects, clock)
+    source.scan()
+    clock.advance(5)
+    grown_live = write(live, usage_row(NOW, "msg_live_2"), mode="a")
+    grown_old = write(old, usage_row(NOW, "msg_old_2"), mode="a")
+    quick = source.scan()
+    assert quick.bytes_read == grown_live  # the cold file waits for the next walk
+    clock.advance(WALK_SECONDS)
+    walk = source.scan()
+    assert walk.bytes_read == grown_old
+
+
+def test_a_new_session_file_is_found_at_once(projects, clock) -> None:
+    write(projects / "p" / "first.jsonl", usage_row(NOW - timedelta(minutes=5), "msg_a"))
+    source = source_for(projects, clock)
+    source.scan()
+    clock.advance(5)
+    size = write(projects / "p" / "second.jsonl", error_row(NOW, "Overloaded", 529))
+    scan = source.scan()
+    assert scan.bytes_read == size
+    assert [e.text for e in scan.new_errors] == ["Overloaded"]

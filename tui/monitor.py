@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 
 EVENT_LIMIT = 50
-SAMPLE_LIMIT = 2000  # per window, in memory; the history file keeps the rest
+SAMPLE_LIMIT = 600  # per window in memory (two days at one per 5 min); the file keeps all
 SAMPLE_SPAN = timedelta(days=2)
 SAMPLE_SPACING = timedelta(minutes=5)  # closer samples are kept only when the value moved
 SAMPLE_STEP = 1.0  # percentage points
@@ -136,6 +136,7 @@ class Monitor:
         self._levels: dict[str, str] = {}
         self._transcripts_due_at: Any = None
         self._transcripts_state: SourceState | None = None
+        self._transcripts_scanned = False
         self._credentials_generation = getattr(credentials, "generation", 0)
         self._tracker: Any = None
         self._snapshot: Snapshot | None = None
@@ -393,7 +394,13 @@ class Monitor:
                 seconds=self.config.poll.transcripts_interval
             )
             try:
-                scan = await asyncio.to_thread(self.transcripts.scan, context=self._context())
+                if self._transcripts_scanned:
+                    # Later scans stat the files and read a few appended bytes: milliseconds,
+                    # done here rather than in a pool thread (whose malloc arena fragments).
+                    scan = self.transcripts.scan(context=self._context())
+                else:
+                    scan = await asyncio.to_thread(self.transcripts.scan, context=self._context())
+                    self._transcripts_scanned = True
                 self._transcripts_state = self.transcripts.state()
             except Exception as exc:
                 self._transcripts_state = SourceState(

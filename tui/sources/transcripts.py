@@ -15,6 +15,7 @@ ids seen in it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -39,6 +40,10 @@ CHUNK_SIZE = 1024 * 1024
 _USAGE = b'"usage"'
 _ERROR = b"isApiErrorMessage"
 _MISSING = 1 << 62
+# Every file is stat'ed once a minute (and whenever a folder changes: a new session); in
+# between only files written to in the last hours are, so a large tree costs nothing at rest.
+WALK_SECONDS = 60.0
+HOT_SECONDS = 3 * HOUR
 # A first scan larger than this is read by worker processes, one per core.
 PARALLEL_MIN_BYTES = 96 * 1024 * 1024
 MAX_WORKERS = 4
@@ -82,6 +87,7 @@ class _FileState:
     dev: int
     project: str
     session: str
+    mtime: float = 0.0  # at the last stat: "hot" files are looked at on every scan
 
 
 @dataclass
@@ -169,6 +175,8 @@ class TranscriptSource:
         # In a worker of the parallel first scan: every counted usage row, to merge later.
         self._collect: list[_UsageEntry] | None = None
         self._collect_errors: list[tuple[TranscriptError, str]] | None = None
+        self._walked_at: float | None = None
+        self._dir_mtimes: dict[str, int] = {}
         self.parallel_min_bytes = PARALLEL_MIN_BYTES
 
     # -- reading -----------------------------------------------------------------------------
@@ -188,6 +196,8 @@ class TranscriptSource:
             found = True
             for folder, dirs, files in os.walk(root):
                 dirs.sort()
+                with contextlib.suppress(OSError):
+                    self._dir_mtimes[folder] = os.stat(folder).st_mtime_ns
                 rel = os.path.relpath(folder, root)
                 project = rel.split(os.sep)[0] if rel != "." else ""
                 for name in sorted(files):
@@ -205,15 +215,28 @@ class TranscriptSource:
             files_seen = 0
             try:
                 self._cut = self._clock.now().timestamp() - self._keep
-                alive: set[str] = set()
-                found = [(str(path), project, session) for path, project, session in self._walk()]
-                files_seen = len(found)
-                alive.update(key for key, _, _ in found)
-                if not (first and self._scan_parallel(found, totals, new_errors)):
-                    for key, project, session in found:
+                now_s = self._clock.now().timestamp()
+                if first or self._walk_due(now_s):
+                    self._dir_mtimes = {}
+                    found = [(str(p), project, session) for p, project, session in self._walk()]
+                    self._walked_at = now_s
+                    files_seen = len(found)
+                    alive = {key for key, _, _ in found}
+                    if not (first and self._scan_parallel(found, totals, new_errors)):
+                        for key, project, session in found:
+                            self._scan_file(key, project, session, totals, new_errors)
+                    for gone in set(self._files) - alive:
+                        del self._files[gone]
+                else:
+                    # Between walks only the files written to lately can grow: stat those.
+                    files_seen = len(self._files)
+                    hot = [
+                        (key, st.project, st.session)
+                        for key, st in self._files.items()
+                        if st.mtime >= now_s - HOT_SECONDS
+                    ]
+                    for key, project, session in hot:
                         self._scan_file(key, project, session, totals, new_errors)
-                for gone in set(self._files) - alive:
-                    del self._files[gone]
                 self._prune()
                 self._failed = False
                 self._last_problem = ""
@@ -260,6 +283,7 @@ class TranscriptSource:
             self._files[key] = state
         elif st.st_size < state.offset:  # truncated: read it again
             state.offset = 0
+        state.mtime = st.st_mtime
         if st.st_size == state.offset:
             return
         try:
@@ -445,6 +469,18 @@ class TranscriptSource:
             self._errors.sort(key=lambda e: e.observed_at)
             del self._errors[: -self._max_errors]
 
+    def _walk_due(self, now: float) -> bool:
+        """A full walk every WALK_SECONDS, or at once when a folder changed (a new file)."""
+        if self._walked_at is None or now - self._walked_at >= WALK_SECONDS:
+            return True
+        for folder, seen in self._dir_mtimes.items():
+            try:
+                if os.stat(folder).st_mtime_ns != seen:
+                    return True
+            except OSError:
+                return True
+        return False
+
     # -- the parallel first scan -------------------------------------------------------------
 
     def _scan_parallel(
@@ -486,8 +522,8 @@ class TranscriptSource:
         parts.sort(key=lambda part: part.first_usage_at)
         with self._lock:
             for part in parts:
-                for key, offset, inode, dev, project, session in part.files:
-                    self._files[key] = _FileState(offset, inode, dev, project, session)
+                for key, offset, inode, dev, project, session, mtime in part.files:
+                    self._files[key] = _FileState(offset, inode, dev, project, session, mtime)
                 for ids, when, model, counts in part.usage:
                     if self._add_usage(ids, when, model, counts):
                         totals["usage"] += 1
@@ -557,7 +593,7 @@ class TranscriptSource:
 
 @dataclass(frozen=True)
 class _GroupResult:
-    files: list[tuple[str, int, int, int, str, str]]
+    files: list[tuple[str, int, int, int, str, str, float]]
     usage: list[_UsageEntry]
     errors: list[tuple[TranscriptError, str]]
     bytes_read: int
@@ -579,7 +615,7 @@ def _scan_group(group: list[tuple[str, str, str]], cut: float) -> _GroupResult:
     for key, project, session in group:
         source._scan_file(key, project, session, totals, errors)
     files = [
-        (key, st.offset, st.inode, st.dev, st.project, st.session)
+        (key, st.offset, st.inode, st.dev, st.project, st.session, st.mtime)
         for key, st in source._files.items()
     ]
     first = min((entry[1] for entry in source._collect), default=float("inf"))
