@@ -40,6 +40,9 @@ CHUNK_SIZE = 1024 * 1024
 _USAGE = b'"usage"'
 _ERROR = b"isApiErrorMessage"
 _MISSING = 1 << 62
+_MESSAGE_ID = b'"id":"msg_'
+_REQUEST_ID = b'"requestId":"'
+RECENT_IDS = 256  # streamed rows of one response sit next to each other
 # Every file is stat'ed once a minute (and whenever a folder changes: a new session); in
 # between only files written to in the last hours are, so a large tree costs nothing at rest.
 WALK_SECONDS = 60.0
@@ -176,6 +179,7 @@ class TranscriptSource:
         self._collect: list[_UsageEntry] | None = None
         self._collect_errors: list[tuple[TranscriptError, str]] | None = None
         self._walked_at: float | None = None
+        self._recent_ids: OrderedDict[bytes, None] = OrderedDict()
         self._dir_mtimes: dict[str, int] = {}
         self.parallel_min_bytes = PARALLEL_MIN_BYTES
 
@@ -330,7 +334,8 @@ class TranscriptSource:
             stop = find(b"\n", hit, limit)
             if stop < 0:
                 stop = limit
-            self._line(buf[start:stop], state, totals, new_errors)
+            if hit != u or not self._repeat(buf, start, stop):
+                self._line(buf[start:stop], state, totals, new_errors)
             pos = stop + 1
             if pos >= limit:
                 return
@@ -338,6 +343,28 @@ class TranscriptSource:
                 next_usage = find(_USAGE, pos, limit)
             if next_error >= 0 and next_error < pos:
                 next_error = find(_ERROR, pos, limit)
+
+    def _repeat(self, buf: bytes, start: int, stop: int) -> bool:
+        """True for a streamed row of the response the previous rows already carried (same
+        message id + request id, as Claude Code writes them: compact JSON). Those are most usage
+        rows; skipping them unparsed changes no count, since the first one was counted."""
+        find = buf.find
+        m = find(_MESSAGE_ID, start, stop)
+        r = find(_REQUEST_ID, start, stop)
+        if m < 0 or r < 0:
+            return False
+        m_end = find(b'"', m + len(_MESSAGE_ID), stop)
+        r_end = find(b'"', r + len(_REQUEST_ID), stop)
+        if m_end < 0 or r_end < 0:
+            return False
+        key = buf[m + len(_MESSAGE_ID) : m_end] + b"|" + buf[r + len(_REQUEST_ID) : r_end]
+        recent = self._recent_ids
+        if key in recent:
+            return True
+        recent[key] = None
+        if len(recent) > RECENT_IDS:
+            recent.popitem(last=False)
+        return False
 
     def _line(
         self,
