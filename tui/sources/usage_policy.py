@@ -11,8 +11,9 @@ The rules (field reports about the endpoint's throttle, see anthropic-api.md):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timedelta
+
+from tui import reset_times
 
 BACKOFF_CAP_SECONDS = 1800.0
 RETRY_AFTER_MAX_SECONDS = 24 * 3600.0  # ignore absurd values beyond a day
@@ -26,7 +27,10 @@ class PolicyDecision:
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a Retry-After header: seconds or an HTTP date; None if absent/bad."""
+    """Seconds to wait from a Retry-After header: seconds or an HTTP date; None if absent/bad.
+
+    Unlike ``reset_times.parse_retry_after`` (a moment, for the classifier), ``0`` and past
+    dates mean "no wait" here: the policy's own minimum then applies."""
     if value is None:
         return None
     value = value.strip()
@@ -35,14 +39,9 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
+        when = reset_times.parse_retry_after(value, now)
         if when is None:
             return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
         seconds = (when - now).total_seconds()
     if seconds != seconds:  # NaN
         return None
