@@ -11,9 +11,12 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from tui import paths
 from tui import statusline as statusline_feed
 from tui.clock import Clock
 from tui.config import Config
@@ -163,7 +166,6 @@ class Monitor:
         """The production wiring: history in the data folder, notifier, transcripts."""
         history = None
         if use_history:
-            from tui import paths
             from tui.history import History
 
             history = History(
@@ -264,10 +266,8 @@ class Monitor:
                     times.append(when)
         if self.transcripts is not None:
             times.append(self._transcripts_due_at or self.clock.now())
-        if self._statusline_enabled():
-            times.append(
-                self.clock.now() + timedelta(seconds=self.config.poll.transcripts_interval)
-            )
+        # The recorded status line feed is looked at on the transcripts' cadence.
+        times.append(self.clock.now() + timedelta(seconds=self.config.poll.transcripts_interval))
         return min(times) if times else None
 
     async def poll(self) -> Snapshot:
@@ -439,21 +439,13 @@ class Monitor:
         return classify(item, context=self._context(), now=self.clock.now(), source=source)
 
     def _absorb(self, result: SourceResult) -> None:
-        now = self.clock.now()
         previous = self._source_states.get(result.source)
         classification = result.classification
         if classification is None and result.error is not None:
             classification = self._classify(result.error, result.source)
         state = result.state
         if classification is not None and state.error is None:
-            state = SourceState(
-                id=state.id,
-                state=state.state,
-                last_success_at=state.last_success_at,
-                next_attempt_at=state.next_attempt_at,
-                detail=state.detail,
-                error=classification,
-            )
+            state = replace(state, error=classification)
         self._source_states[result.source] = state
         if previous is not None and previous.state == "error" and state.state == "ok":
             self._event("source", f"{result.source}: answering again")
@@ -474,7 +466,6 @@ class Monitor:
             self._account = result.account
         if classification is not None:
             self._note_error(classification, previous)
-        del now
 
     def _note_error(self, classification: Classification, previous: SourceState | None) -> None:
         repeated = (
@@ -532,14 +523,7 @@ class Monitor:
                 )
             )
 
-    def _statusline_enabled(self) -> bool:
-        return True
-
     def _read_statusline(self) -> None:
-        from pathlib import Path
-
-        from tui import paths
-
         target = Path(self._statusline_path) if self._statusline_path else paths.statusline_file()
         try:
             mtime = target.stat().st_mtime
@@ -662,10 +646,10 @@ class Monitor:
     def _note_levels(self, views: Sequence[WindowView]) -> None:
         for view in views:
             before = self._levels.get(view.window.id)
-            if before is not None and before != view.level and view.level != "unknown":
-                direction = "down to" if LEVEL_ORDER[view.level] < LEVEL_ORDER[before] else "up to"
-                if direction == "down to":
-                    self._event("level", f"{view.window.label}: {direction} {view.level}")
+            # Upward crossings are logged by the alerts; a level falling back is logged here.
+            falling = before is not None and LEVEL_ORDER[view.level] < LEVEL_ORDER[before]
+            if falling and view.level != "unknown":
+                self._event("level", f"{view.window.label}: down to {view.level}")
             self._levels[view.window.id] = view.level
 
     def _fire(self, alert: Alert) -> None:
@@ -688,15 +672,8 @@ class Monitor:
             except Exception:
                 live = None
             if live is not None:
-                if state is not None and live.error is None and state.error is not None:
-                    live = SourceState(
-                        id=live.id,
-                        state=live.state,
-                        last_success_at=live.last_success_at,
-                        next_attempt_at=live.next_attempt_at,
-                        detail=live.detail,
-                        error=state.error if live.state != "ok" else None,
-                    )
+                if state is not None and live.error is None and live.state != "ok":
+                    live = replace(live, error=state.error)
                 state = live
             if state is not None:
                 states.append(state)
