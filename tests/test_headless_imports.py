@@ -26,6 +26,8 @@ HEADLESS_MODULES = [
     "tui.monitor",
     "tui.status_json",
     "tui.statusline",
+    "tui.state_file",
+    "tui.last_error",
     "tui.format",
     "tui.sources.oauth_usage",
     "tui.sources.probe",

@@ -6,14 +6,14 @@ the wording and times, which come from the server's message and our own text.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import tempfile
-from datetime import datetime
 from pathlib import Path
 
 from tui import paths
 from tui.models import Classification
+from tui.reset_times import parse_rfc3339
+from tui.state_file import write_json
 
 
 def write_last_error(error: Classification, path: Path | None = None) -> None:
@@ -33,25 +33,8 @@ def write_last_error(error: Classification, path: Path | None = None) -> None:
         "retry_at": error.retry_at.isoformat() if error.retry_at else None,
         "plan_has_headroom": error.plan_has_headroom,
     }
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".last-error-", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except OSError:
-        pass  # losing this file loses nothing the screen does not show
-
-
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
+    with contextlib.suppress(OSError):  # losing it loses nothing the screen does not show
+        write_json(target, payload, prefix=".last-error-")
 
 
 def read_last_error(path: Path | None = None) -> Classification | None:
@@ -62,7 +45,7 @@ def read_last_error(path: Path | None = None) -> Classification | None:
         return None
     if not isinstance(data, dict):
         return None
-    observed = _time(data.get("observed_at"))
+    observed = parse_rfc3339(data.get("observed_at"))
     class_id = data.get("class")
     if observed is None or not isinstance(class_id, str):
         return None
@@ -81,6 +64,6 @@ def read_last_error(path: Path | None = None) -> Classification | None:
         error_type=data.get("type") if isinstance(data.get("type"), str) else None,
         is_limit=bool(data.get("is_limit")),
         window_id=data.get("window") if isinstance(data.get("window"), str) else None,
-        retry_at=_time(data.get("retry_at")),
+        retry_at=parse_rfc3339(data.get("retry_at")),
         plan_has_headroom=headroom if isinstance(headroom, bool) else None,
     )

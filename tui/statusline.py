@@ -9,15 +9,15 @@ source: ``limitwatch statusline`` records it here, the TUI and ``status`` read i
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tui import paths
 from tui.models import Window
+from tui.reset_times import from_epoch, parse_rfc3339
+from tui.state_file import write_json
 
 SOURCE = "statusline"
 MAX_FEED_BYTES = 1_000_000
@@ -35,20 +35,10 @@ class Feed:
 
 
 def _epoch(value: Any) -> datetime | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                return None
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    """Epoch seconds (Claude Code's ``resets_at``) or an RFC 3339 string."""
+    if isinstance(value, bool):
         return None
-    if value > 1e11:  # milliseconds
-        value = value / 1000.0
-    try:
-        return datetime.fromtimestamp(float(value), UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+    return from_epoch(value) or parse_rfc3339(value)
 
 
 def _percent(value: Any) -> float | None:
@@ -97,7 +87,6 @@ def parse_feed(data: Any, observed_at: datetime) -> Feed:
 def record(feed: Feed, path: Path | None = None) -> None:
     """Store the windows of the latest feed atomically (no secrets are in a feed)."""
     target = path or paths.statusline_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "observed_at": feed.observed_at.timestamp(),
         "model": feed.model,
@@ -110,15 +99,7 @@ def record(feed: Feed, path: Path | None = None) -> None:
             for w in feed.windows
         ],
     }
-    fd, tmp = tempfile.mkstemp(prefix=".statusline-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json(target, payload, prefix=".statusline-")
 
 
 def read_recorded(path: Path | None = None) -> Feed | None:

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -26,6 +25,7 @@ from typing import IO, Any
 
 from tui import paths
 from tui.clock import Clock
+from tui.state_file import write_json
 
 try:  # pragma: no cover - platform dependent
     import fcntl as _fcntl
@@ -147,20 +147,9 @@ class UsageCache:
         if self.in_memory:
             self._memory = entry
             return True
-        folder = self.path.parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".usage-", suffix=".tmp", dir=folder)
-        except OSError:
-            return False
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(entry.to_json(), handle, separators=(",", ":"))
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
+            write_json(self.path, entry.to_json(), prefix=".usage-")
         except (OSError, TypeError, ValueError):
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
             return False
         return True
 
