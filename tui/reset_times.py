@@ -100,7 +100,8 @@ def parse_retry_after(value: object, now: datetime) -> datetime | None:
 
 
 def parse_rfc3339(value: object) -> datetime | None:
-    text = str(value).strip() if value is not None else ""
+    """RFC 3339 with or without fractions (any number of digits), ``Z``/``z`` or an offset."""
+    text = str(value).strip().upper() if value is not None else ""
     if not text:
         return None
     try:

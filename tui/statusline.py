@@ -16,7 +16,7 @@ from typing import Any
 
 from tui import paths
 from tui.models import Window
-from tui.reset_times import from_epoch, parse_rfc3339
+from tui.reset_times import parse_reset_header
 from tui.state_file import write_json
 
 SOURCE = "statusline"
@@ -38,7 +38,7 @@ def _epoch(value: Any) -> datetime | None:
     """Epoch seconds (Claude Code's ``resets_at``) or an RFC 3339 string."""
     if isinstance(value, bool):
         return None
-    return from_epoch(value) or parse_rfc3339(value)
+    return parse_reset_header(value)
 
 
 def _percent(value: Any) -> float | None:

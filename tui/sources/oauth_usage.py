@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tui.config import Config
@@ -27,6 +27,7 @@ from tui.models import (
     TransportError,
     Window,
 )
+from tui.reset_times import parse_reset_header
 from tui.sources import usage_policy
 from tui.sources.usage_cache import EMPTY, CacheEntry, UsageCache
 
@@ -46,9 +47,6 @@ _CURRENCY_EXPONENT = {
 }  # fmt: skip
 
 _LIMIT_KINDS = {"session": "five_hour", "weekly_all": "seven_day"}
-_FRACTION_RE = re.compile(r"(\.\d{6})\d+")
-
-
 # -- tolerant value parsing ------------------------------------------------------------------
 
 
@@ -70,35 +68,9 @@ def to_number(value: object) -> float | None:
 
 def parse_time(value: object) -> datetime | None:
     """RFC 3339 (with or without fractions, ``Z`` or an offset) or epoch seconds/ms -> UTC."""
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        seconds = float(value)
-        if not math.isfinite(seconds) or seconds <= 0:
-            return None
-        if seconds > 1e11:
-            seconds /= 1000.0
-        try:
-            return datetime.fromtimestamp(seconds, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return parse_time(float(text))
-    text = _FRACTION_RE.sub(r"\1", text.replace("z", "Z"))
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
+    return parse_reset_header(value)
 
 
 def _slug(text: str) -> str:
