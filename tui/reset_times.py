@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 _MONTHS = {
@@ -90,6 +89,8 @@ def parse_retry_after(value: object, now: datetime) -> datetime | None:
         if not seconds > 0 or seconds > 10 * 365 * 86400:
             return None
         return aware(now) + timedelta(seconds=seconds)
+    from email.utils import parsedate_to_datetime  # HTTP dates are rare: import on use
+
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
