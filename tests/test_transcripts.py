@@ -239,7 +239,7 @@ def test_malformed_lines_are_skipped_and_counted(projects, clock) -> None:
     write(
         projects / "p" / "s.jsonl",
         '{"type": "assistant", "message": {"usage": {"input_tokens": 5',
-        "not json at all but it says isApiErrorMessage",
+        '{"isApiErrorMessage": true, "message": {"content": "cut off here',  # a torn row
         '["usage"]',
         "",
         "\x00\xff garbage",
@@ -416,7 +416,10 @@ def _totals(source: TranscriptSource) -> dict[str, list[int]]:
     return got
 
 
-def test_parallel_first_scan_counts_exactly_what_a_serial_scan_counts(tmp_path, clock) -> None:
+@pytest.mark.parametrize("here", [False, True], ids=["helpers-only", "helpers-and-here"])
+def test_parallel_first_scan_counts_exactly_what_a_serial_scan_counts(
+    tmp_path, clock, here
+) -> None:
     from bench.transcripts import generate_tree
 
     root = tmp_path / "projects"
@@ -429,8 +432,13 @@ def test_parallel_first_scan_counts_exactly_what_a_serial_scan_counts(tmp_path, 
     serial.parallel_min_bytes = 1 << 62
     parallel = TranscriptSource([root], clock=clock, keep_hours=24 * 365 * 30)
     parallel.parallel_min_bytes = 1
+    parallel.parallel_batch_bytes = 64 * 1024
+    parallel.parallel_here = here
     a, b = serial.scan(), parallel.scan()
     assert (b.bytes_read, b.usage_rows, b.files_seen) == (a.bytes_read, a.usage_rows, a.files_seen)
+    if not here:  # every byte went through a helper process and back
+        assert b.helper_bytes == b.bytes_read and b.processes >= 1
+    assert a.helper_bytes == 0 and a.processes == 1
     assert a.usage_rows == info["unique_messages"]
     assert _totals(parallel) == _totals(serial) == info["tokens"]
     assert [e.text for e in parallel.errors()] == [e.text for e in serial.errors()]

@@ -4,8 +4,8 @@ Claude Code writes one JSONL file per session under ``<config dir>/projects/<pro
 ``TranscriptSource.scan`` follows those files by byte offset: the first scan reads everything,
 later scans stat every file and read only the bytes appended since (a file that shrank or was
 replaced is read again from the start). Only lines that can matter are parsed: a line without
-``"usage"`` or ``isApiErrorMessage`` in it is skipped with a bytes search. A malformed line is
-counted and skipped, never fatal.
+the key ``"usage"`` or ``"isApiErrorMessage"`` in it is skipped after one bytes search. A
+malformed line among those is counted and skipped, never fatal.
 
 Token usage is de-duplicated on message id + request id (one response spans several rows, and
 resumed sessions copy old rows) and summed per hour; five-hour blocks are built from those
@@ -37,9 +37,13 @@ if TYPE_CHECKING:
 HOUR = 3600
 BLOCK_SECONDS = 5 * HOUR
 CHUNK_SIZE = 1024 * 1024
-_USAGE = b'"usage"'
-_ERROR = b"isApiErrorMessage"
-_MISSING = 1 << 62
+# One bytes search finds both keys that make a line worth parsing: ``"usage"`` and
+# ``"isApiErrorMessage"`` both end in ``sage"`` (a search costs the same for any needle, so one
+# pass instead of two halves the scan). ``"message"`` ends so too and is told apart by what
+# precedes the hit.
+_TAIL = b'sage"'
+_USAGE_HEAD = b'"u'  # the two bytes before the tail in "usage"
+_ERROR_HEAD = b"isApiErrorMes"  # the bytes before it in isApiErrorMessage
 _MESSAGE_ID = b'"id":"msg_'
 _REQUEST_ID = b'"requestId":"'
 RECENT_IDS = 256  # streamed rows of one response sit next to each other
@@ -47,8 +51,10 @@ RECENT_IDS = 256  # streamed rows of one response sit next to each other
 # between only files written to in the last hours are, so a large tree costs nothing at rest.
 WALK_SECONDS = 60.0
 HOT_SECONDS = 3 * HOUR
-# A first scan larger than this is read by worker processes, one per core.
+# A first scan larger than this is read by this process and a helper per other core, taking
+# batches of files (about PARALLEL_BATCH_BYTES each, largest first) from a shared counter.
 PARALLEL_MIN_BYTES = 96 * 1024 * 1024
+PARALLEL_BATCH_BYTES = 8 * 1024 * 1024
 MAX_WORKERS = 4
 
 # (message id, request id) or None, time (epoch s), model, (input, output, cache write, read)
@@ -66,6 +72,8 @@ class TranscriptScan:
     duration_s: float
     first_scan: bool = False
     usage_rows: int = 0  # usage rows counted (after de-duplication) in this scan
+    processes: int = 1  # processes that read it (a large first scan uses every core)
+    helper_bytes: int = 0  # bytes of it read by helper processes
     events: tuple[Classification, ...] = ()  # new_errors, classified with the scan's context
 
 
@@ -182,6 +190,8 @@ class TranscriptSource:
         self._recent_ids: OrderedDict[bytes, None] = OrderedDict()
         self._dir_mtimes: dict[str, int] = {}
         self.parallel_min_bytes = PARALLEL_MIN_BYTES
+        self.parallel_batch_bytes = PARALLEL_BATCH_BYTES
+        self.parallel_here = True  # this process reads batches too while workers start
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -214,7 +224,7 @@ class TranscriptSource:
         with self._scan_lock:
             started = time.perf_counter()
             first = self._scans == 0
-            totals = {"bytes": 0, "malformed": 0, "usage": 0}
+            totals = {"bytes": 0, "malformed": 0, "usage": 0, "processes": 1, "helper_bytes": 0}
             new_errors: list[TranscriptError] = []
             files_seen = 0
             try:
@@ -227,8 +237,7 @@ class TranscriptSource:
                     files_seen = len(found)
                     alive = {key for key, _, _ in found}
                     if not (first and self._scan_parallel(found, totals, new_errors)):
-                        for key, project, session in found:
-                            self._scan_file(key, project, session, totals, new_errors)
+                        self._scan_batch(found, totals, new_errors)
                     for gone in set(self._files) - alive:
                         del self._files[gone]
                 else:
@@ -266,6 +275,8 @@ class TranscriptSource:
                 duration_s=time.perf_counter() - started,
                 first_scan=first,
                 usage_rows=totals["usage"],
+                processes=totals["processes"],
+                helper_bytes=totals["helper_bytes"],
                 events=events,
             )
 
@@ -321,36 +332,43 @@ class TranscriptSource:
     ) -> None:
         """Handle the complete lines in ``buf[:limit]`` that mention usage or an API error."""
         find = buf.find
+        floor = 0  # lines before this were handled
         pos = 0
-        next_usage = find(_USAGE, 0, limit)
-        next_error = find(_ERROR, 0, limit)
         while True:
-            u = next_usage if next_usage >= 0 else _MISSING
-            e = next_error if next_error >= 0 else _MISSING
-            hit = u if u < e else e
-            if hit == _MISSING:
+            hit = find(_TAIL, pos, limit)
+            if hit < 0:
                 return
-            start = buf.rfind(b"\n", pos, hit) + 1 or pos
+            if hit >= 2 and buf[hit - 2 : hit] == _USAGE_HEAD:
+                usage = True
+            elif hit >= 13 and buf[hit - 13 : hit] == _ERROR_HEAD:
+                usage = False
+            else:  # "message" or another word ending so
+                pos = hit + 5
+                continue
+            start = buf.rfind(b"\n", floor, hit) + 1 or floor
             stop = find(b"\n", hit, limit)
             if stop < 0:
                 stop = limit
-            if hit != u or not self._repeat(buf, start, stop):
+            if not usage or not self._repeat(buf, start, stop, hit):
                 self._line(buf[start:stop], state, totals, new_errors)
-            pos = stop + 1
+            floor = pos = stop + 1
             if pos >= limit:
                 return
-            if next_usage >= 0 and next_usage < pos:
-                next_usage = find(_USAGE, pos, limit)
-            if next_error >= 0 and next_error < pos:
-                next_error = find(_ERROR, pos, limit)
 
-    def _repeat(self, buf: bytes, start: int, stop: int) -> bool:
+    def _repeat(self, buf: bytes, start: int, stop: int, hit: int) -> bool:
         """True for a streamed row of the response the previous rows already carried (same
         message id + request id, as Claude Code writes them: compact JSON). Those are most usage
-        rows; skipping them unparsed changes no count, since the first one was counted."""
+        rows; skipping them unparsed changes no count, since the first one was counted.
+
+        Claude Code writes the message id before the usage object and the request id after the
+        message, so each is looked for on that side of ``hit`` first."""
         find = buf.find
-        m = find(_MESSAGE_ID, start, stop)
-        r = find(_REQUEST_ID, start, stop)
+        m = find(_MESSAGE_ID, start, hit)
+        if m < 0:
+            m = find(_MESSAGE_ID, hit, stop)
+        r = find(_REQUEST_ID, hit, stop)
+        if r < 0:
+            r = find(_REQUEST_ID, start, hit)
         if m < 0 or r < 0:
             return False
         m_end = find(b'"', m + len(_MESSAGE_ID), stop)
@@ -510,18 +528,31 @@ class TranscriptSource:
 
     # -- the parallel first scan -------------------------------------------------------------
 
+    def _scan_batch(
+        self,
+        batch: list[tuple[str, str, str]],
+        totals: dict[str, int],
+        new_errors: list[TranscriptError],
+    ) -> None:
+        for key, project, session in batch:
+            self._scan_file(key, project, session, totals, new_errors)
+
     def _scan_parallel(
         self,
         found: list[tuple[str, str, str]],
         totals: dict[str, int],
         new_errors: list[TranscriptError],
     ) -> bool:
-        """Read a large first scan in worker processes, one per core; False: do it here.
+        """Read a large first scan with helper processes, one per core beside this one; False:
+        read it here alone.
 
-        Workers are spawned (never forked: the TUI has threads) and return what they counted
-        row by row, so that a response copied into several files still counts once here.
+        The files are cut into batches, largest first. Spawned workers (never forked: the TUI
+        has threads) and this process take the next batch nobody has taken from one shared
+        counter, so this process is busy while the workers start (about 0.1 s) and all finish
+        together on the small batches at the end. Workers return what they counted row by row,
+        so a response copied into files read by different processes still counts once here.
         """
-        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        cores = os.cpu_count() or 1
         sizes: list[tuple[int, tuple[str, str, str]]] = []
         for item in found:
             try:
@@ -529,24 +560,46 @@ class TranscriptSource:
             except OSError:
                 continue
         total = sum(size for size, _ in sizes)
-        if workers < 2 or total < self.parallel_min_bytes:
+        if cores < 2 or total < self.parallel_min_bytes:
             return False
-        groups: list[list[tuple[str, str, str]]] = [[] for _ in range(workers)]
-        loads = [0] * workers
-        for size, item in sorted(sizes, key=lambda pair: -pair[0]):
-            slot = loads.index(min(loads))
-            groups[slot].append(item)
-            loads[slot] += size
+        batches = _batches(sizes, self.parallel_batch_bytes)
+        helpers = min(cores - 1 if self.parallel_here else cores, MAX_WORKERS)
         try:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                parts = list(pool.map(_scan_group, groups, [self._cut] * workers))
+            claims = context.Value("i", 0)  # the next batch nobody has taken
+            pool = ProcessPoolExecutor(
+                max_workers=helpers,
+                mp_context=context,
+                initializer=_worker_init,
+                initargs=(claims,),
+            )
         except Exception:
             return False  # no processes here (sandbox, frozen app): read them in this one
-        parts.sort(key=lambda part: part.first_usage_at)
+        parts: list[_GroupResult] = []
+        read_here: set[int] = set()
+        with pool:
+            futures = []
+            for _ in range(helpers):
+                with contextlib.suppress(Exception):  # a pool that cannot start: read it here
+                    futures.append(pool.submit(_scan_claimed, batches, self._cut))
+            while self.parallel_here or not futures:
+                index = _claim(claims, len(batches))
+                if index is None:
+                    break
+                read_here.add(index)
+                self._scan_batch(batches[index], totals, new_errors)
+            for future in futures:
+                with contextlib.suppress(Exception):  # a worker died: its batches are read below
+                    parts.append(future.result())
+        done = read_here.union(*(part.batches for part in parts))
+        for index, batch in enumerate(batches):
+            if index not in done:
+                read_here.add(index)
+                self._scan_batch(batch, totals, new_errors)
+        totals["processes"] = len({part.pid for part in parts}) + (1 if read_here else 0)
         with self._lock:
             for part in parts:
                 for key, offset, inode, dev, project, session, mtime in part.files:
@@ -559,6 +612,7 @@ class TranscriptSource:
                         new_errors.append(error)
                         self._keep_error(error)
                 totals["bytes"] += part.bytes_read
+                totals["helper_bytes"] += part.bytes_read
                 totals["malformed"] += part.malformed
                 if part.problem:
                     self._last_problem = part.problem
@@ -626,11 +680,32 @@ class _GroupResult:
     bytes_read: int
     malformed: int
     problem: str
-    first_usage_at: float
+    pid: int  # the worker process that read it
+    batches: list[int]  # which batches it read
 
 
-def _scan_group(group: list[tuple[str, str, str]], cut: float) -> _GroupResult:
-    """In a worker process: read these files whole, return what was counted row by row."""
+_claims: Any = None  # in a worker process: the shared claim counters
+
+
+def _worker_init(claims: Any) -> None:
+    global _claims
+    _claims = claims
+
+
+def _claim(claims: Any, count: int) -> int | None:
+    """The next batch nobody has taken, or None. Batches come largest first, so every process
+    ends on small ones and they finish together."""
+    with claims.get_lock():
+        index = int(claims.value)
+        if index >= count:
+            return None
+        claims.value = index + 1
+        return index
+
+
+def _scan_claimed(batches: list[list[tuple[str, str, str]]], cut: float) -> _GroupResult:
+    """In a worker process: read batches until none is left, return what was counted row by
+    row."""
     from tui.clock import SystemClock
 
     source = TranscriptSource([], clock=SystemClock())
@@ -639,13 +714,14 @@ def _scan_group(group: list[tuple[str, str, str]], cut: float) -> _GroupResult:
     source._collect_errors = []
     totals = {"bytes": 0, "malformed": 0, "usage": 0}
     errors: list[TranscriptError] = []
-    for key, project, session in group:
-        source._scan_file(key, project, session, totals, errors)
+    read: list[int] = []
+    while (index := _claim(_claims, len(batches))) is not None:
+        read.append(index)
+        source._scan_batch(batches[index], totals, errors)
     files = [
         (key, st.offset, st.inode, st.dev, st.project, st.session, st.mtime)
         for key, st in source._files.items()
     ]
-    first = min((entry[1] for entry in source._collect), default=float("inf"))
     return _GroupResult(
         files=files,
         usage=source._collect,
@@ -653,8 +729,27 @@ def _scan_group(group: list[tuple[str, str, str]], cut: float) -> _GroupResult:
         bytes_read=totals["bytes"],
         malformed=totals["malformed"],
         problem=source._last_problem,
-        first_usage_at=first,
+        pid=os.getpid(),
+        batches=read,
     )
+
+
+def _batches(
+    sizes: list[tuple[int, tuple[str, str, str]]], target: int
+) -> list[list[tuple[str, str, str]]]:
+    """Files in batches of about ``target`` bytes, largest files first (a file is never cut)."""
+    batches: list[list[tuple[str, str, str]]] = []
+    batch: list[tuple[str, str, str]] = []
+    held = 0
+    for size, item in sorted(sizes, key=lambda pair: -pair[0]):
+        batch.append(item)
+        held += size
+        if held >= target:
+            batches.append(batch)
+            batch, held = [], 0
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def _block(
