@@ -1,0 +1,166 @@
+"""Which transcript lines are parsed: rows as Claude Code writes them (compact JSON, its key
+order), long user rows passed over unread, and every row that carries usage or an API error
+still found, whatever its head looks like."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui.clock import ManualClock
+from tui.sources.transcripts import USER_CHECK_MIN, TranscriptSource
+
+NOW = datetime(2026, 4, 14, 15, 0, tzinfo=UTC)
+LONG = "x" * (USER_CHECK_MIN + 100)  # makes a row long enough to have its head looked at
+
+
+def compact(row: dict[str, Any]) -> str:
+    return json.dumps(row, separators=(",", ":"))
+
+
+def stamp(minutes_ago: int) -> str:
+    when = NOW - timedelta(minutes=minutes_ago)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def head(**extra: Any) -> dict[str, Any]:
+    """The keys Claude Code writes before "type" / "message", in its order."""
+    row: dict[str, Any] = {
+        "parentUuid": None,
+        "isSidechain": False,
+        "userType": "external",
+        "cwd": "/home/user/project",
+        "sessionId": "sess-1",
+        "version": "2.1.3",
+        "gitBranch": "main",
+    }
+    row.update(extra)
+    return row
+
+
+def assistant(n: int, tokens: int, *, text: str = "ok", **extra: Any) -> str:
+    row = head(**extra)
+    row.update(
+        message={
+            "id": f"msg_{n:06d}",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-sonnet-4-5",
+            "content": [{"type": "text", "text": text}],
+            "stop_reason": None,
+            "usage": {
+                "input_tokens": tokens,
+                "cache_creation_input_tokens": 0,
+                "cache_read_input_tokens": 0,
+                "output_tokens": 0,
+            },
+        },
+        requestId=f"req_{n:06d}",
+        type="assistant",
+        uuid=f"a-{n}",
+        timestamp=stamp(n),
+    )
+    return compact(row)
+
+
+def tool_result(text: str, **top: Any) -> str:
+    """A user row holding a tool result, and a Task tool's result with its own usage."""
+    row = head()
+    row.update(
+        type="user",
+        message={
+            "role": "user",
+            "content": [{"tool_use_id": "toolu_1", "type": "tool_result", "content": text}],
+        },
+        uuid="u-1",
+        timestamp=stamp(1),
+        toolUseResult={
+            "totalTokens": 5,
+            "usage": {"input_tokens": 777777},
+            "isApiErrorMessage": True,
+        },
+    )
+    row.update(top)
+    return compact(row)
+
+
+def api_error(text: str) -> str:
+    row = head()
+    row.update(
+        message={
+            "id": "err-1",
+            "model": "<synthetic>",
+            "role": "assistant",
+            "content": [{"type": "text", "text": text}],
+            "usage": {"input_tokens": 0, "output_tokens": 0},
+        },
+        type="assistant",
+        uuid="e-1",
+        timestamp=stamp(2),
+        isApiErrorMessage=True,
+        error="rate_limit",
+        apiErrorStatus=429,
+    )
+    return compact(row)
+
+
+@pytest.fixture
+def scan_rows(isolated_paths):
+    def scan(*rows: str) -> tuple[int, list[str], TranscriptSource]:
+        path: Path = isolated_paths.claude / "projects" / "p" / "s.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(row + "\n" for row in rows), encoding="utf-8")
+        source = TranscriptSource([path.parent.parent], clock=ManualClock(NOW))
+        found = source.scan()
+        tokens = sum(block.total_tokens for block in source.blocks())
+        return tokens, [error.text for error in found.new_errors], source
+
+    return scan
+
+
+def test_long_user_rows_quoting_usage_and_errors_are_neither(scan_rows) -> None:
+    tokens, errors, _ = scan_rows(
+        tool_result(LONG + ' "usage":{"input_tokens":5} isApiErrorMessage":true'),
+        assistant(1, 10, text=LONG),
+        tool_result("short"),  # a short one is parsed, and is a user row all the same
+        api_error("You've hit your session limit · resets 9:50pm (Asia/Saigon)"),
+        assistant(2, 20),
+    )
+    assert tokens == 30
+    assert errors == ["You've hit your session limit · resets 9:50pm (Asia/Saigon)"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"meta": {"type": "user"}},  # "type":"user" nested in something before the real type
+        {"meta": {"origin": "cli", "type": "user"}},  # ...and after a comma there
+        {"note\"type": "user"},  # a key ending in an escaped quote and "type"
+        {"tags": [{"id": 1, "type": "user"}]},
+    ],
+    ids=["nested", "nested-after-a-comma", "escaped-key", "in-a-list"],
+)
+def test_a_row_is_passed_over_only_when_its_own_type_is_user(scan_rows, extra) -> None:
+    tokens, _, _ = scan_rows(assistant(1, 10, text=LONG, **extra), assistant(2, 20, **extra))
+    assert tokens == 30
+
+
+def test_user_rows_marked_as_api_errors_are_not_errors_long_or_short(scan_rows) -> None:
+    """Claude Code's API error rows are assistant rows; a user row saying otherwise (long, and
+    passed over; short, and parsed) surfaces nothing either way."""
+    _, errors, source = scan_rows(
+        tool_result(LONG, isApiErrorMessage=True),
+        tool_result("short", isApiErrorMessage=True),
+    )
+    assert errors == []
+    assert source.malformed_total == 0
+
+
+def test_spaced_json_is_read_like_compact_json(scan_rows) -> None:
+    spaced = [json.dumps(json.loads(row)) for row in (assistant(1, 10, text=LONG), api_error("E"))]
+    tokens, errors, _ = scan_rows(*spaced)
+    assert (tokens, errors) == (10, ["E"])
