@@ -139,7 +139,7 @@ def test_long_user_rows_quoting_usage_and_errors_are_neither(scan_rows) -> None:
     [
         {"meta": {"type": "user"}},  # "type":"user" nested in something before the real type
         {"meta": {"origin": "cli", "type": "user"}},  # ...and after a comma there
-        {"note\"type": "user"},  # a key ending in an escaped quote and "type"
+        {'note"type': "user"},  # a key ending in an escaped quote and "type"
         {"tags": [{"id": 1, "type": "user"}]},
     ],
     ids=["nested", "nested-after-a-comma", "escaped-key", "in-a-list"],
@@ -164,3 +164,23 @@ def test_spaced_json_is_read_like_compact_json(scan_rows) -> None:
     spaced = [json.dumps(json.loads(row)) for row in (assistant(1, 10, text=LONG), api_error("E"))]
     tokens, errors, _ = scan_rows(*spaced)
     assert (tokens, errors) == (10, ["E"])
+
+
+def test_lines_longer_than_the_read_buffer_are_read_whole(isolated_paths) -> None:
+    """The read buffer grows for a line that does not fit it; a torn last line waits."""
+    path: Path = isolated_paths.claude / "projects" / "p" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    rows = [assistant(1, 10, text="y" * 20_000), assistant(2, 20), tool_result("z" * 9_000)]
+    rows += [assistant(3, 40, text="w" * 50_000)]
+    path.write_text("".join(row + "\n" for row in rows), encoding="utf-8")
+    torn = assistant(4, 80, text="v" * 10_000)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(torn[:7_000])
+    source = TranscriptSource([path.parent.parent], clock=ManualClock(NOW), chunk_size=4096)
+    first = source.scan()
+    assert sum(block.total_tokens for block in source.blocks()) == 70
+    assert first.bytes_read == path.stat().st_size
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(torn[7_000:] + "\n")
+    source.scan()
+    assert sum(block.total_tokens for block in source.blocks()) == 150

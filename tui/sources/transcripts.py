@@ -16,6 +16,7 @@ ids seen in it.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import threading
@@ -123,7 +124,7 @@ _HourRow = tuple[int, float, float, int, dict[str, list[int]]]
 _DECODE = json.JSONDecoder().raw_decode
 
 
-def _loads(line: bytes) -> Any:
+def _loads(line: bytearray) -> Any:
     """``json.loads(line)``, a little faster for a well-formed row (most of them)."""
     try:
         text = line.decode()
@@ -209,6 +210,7 @@ class TranscriptSource:
         self._collect_errors: list[tuple[TranscriptError, str]] | None = None
         self._walked_at: float | None = None
         self._recent_ids: OrderedDict[bytes, None] = OrderedDict()
+        self._buffer: bytearray | None = None  # the read buffer, during a scan
         self._dir_mtimes: dict[str, int] = {}
         self.parallel_min_bytes = PARALLEL_MIN_BYTES
         self.parallel_batch_bytes = PARALLEL_BATCH_BYTES
@@ -277,6 +279,7 @@ class TranscriptSource:
             except Exception as exc:  # a bug must not stop the monitor
                 self._failed = True
                 self._last_problem = f"{type(exc).__name__}: {exc}"
+            self._buffer = None  # memory at rest holds no read buffer
             self._scans += 1
             self._last_scan_at = self._clock.now()
             self.malformed_total += totals["malformed"]
@@ -323,29 +326,54 @@ class TranscriptSource:
         if st.st_size == state.offset:
             return
         try:
-            with open(key, "rb") as handle:
+            with open(key, "rb", buffering=0) as handle:
                 handle.seek(state.offset)
-                carry = b""
-                while True:
-                    chunk = handle.read(self._chunk)
-                    if not chunk:
-                        break
-                    totals["bytes"] += len(chunk)
-                    buf = carry + chunk if carry else chunk
-                    end = buf.rfind(b"\n")
-                    if end < 0:
-                        carry = buf
-                        continue
-                    with self._lock:
-                        self._lines(buf, end + 1, state, totals, new_errors)
-                    state.offset += end + 1
-                    carry = buf[end + 1 :]
+                self._read(handle, st.st_size - state.offset, state, totals, new_errors)
         except OSError as exc:
             self._last_problem = f"{os.path.basename(key)}: {exc.strerror or exc}"
 
+    def _read(
+        self,
+        handle: io.FileIO,
+        expected: int,
+        state: _FileState,
+        totals: dict[str, int],
+        new_errors: list[TranscriptError],
+    ) -> None:
+        """Read to the end of the file into one buffer reused for the whole scan (no new memory
+        per chunk), handing over whole lines; a partial last line stays for the next scan."""
+        buf = self._buffer
+        if buf is None or len(buf) < min(self._chunk, expected):
+            buf = self._buffer = bytearray(min(self._chunk, max(expected, 4096)))
+        view = memoryview(buf)
+        filled = 0  # bytes of a line begun in the previous chunk, at the buffer's start
+        try:
+            while True:
+                if filled == len(buf):  # one line longer than the buffer: make room
+                    view.release()
+                    buf.extend(bytes(len(buf)))
+                    view = memoryview(buf)
+                count = handle.readinto(view[filled:])
+                if not count:
+                    break
+                totals["bytes"] += count
+                top = filled + count
+                end = buf.rfind(b"\n", filled, top)
+                if end < 0:
+                    filled = top
+                    continue
+                with self._lock:
+                    self._lines(buf, end + 1, state, totals, new_errors)
+                state.offset += end + 1
+                filled = top - end - 1
+                if filled:
+                    buf[:filled] = buf[end + 1 : top]
+        finally:
+            view.release()
+
     def _lines(
         self,
-        buf: bytes,
+        buf: bytearray,
         limit: int,
         state: _FileState,
         totals: dict[str, int],
@@ -374,7 +402,7 @@ class TranscriptSource:
                 hit = rfind(_TAIL, pos, hit)  # "message" or another word ending so
             pos = stop + 1
 
-    def _repeat(self, buf: bytes, start: int, stop: int, hit: int) -> bool:
+    def _repeat(self, buf: bytearray, start: int, stop: int, hit: int) -> bool:
         """True for a streamed row of the response the previous rows already carried (same
         message id + request id, as Claude Code writes them: compact JSON). Those are most usage
         rows; skipping them unparsed changes no count, since the first one was counted.
@@ -394,7 +422,7 @@ class TranscriptSource:
         r_end = find(b'"', r + len(_REQUEST_ID), stop)
         if m_end < 0 or r_end < 0:
             return False
-        key = buf[m + len(_MESSAGE_ID) : m_end] + b"|" + buf[r + len(_REQUEST_ID) : r_end]
+        key = bytes(buf[m + len(_MESSAGE_ID) : m_end] + b"|" + buf[r + len(_REQUEST_ID) : r_end])
         recent = self._recent_ids
         if key in recent:
             return True
@@ -405,7 +433,7 @@ class TranscriptSource:
 
     def _line(
         self,
-        line: bytes,
+        line: bytearray,
         state: _FileState,
         totals: dict[str, int],
         new_errors: list[TranscriptError],
@@ -757,7 +785,7 @@ def _scan_claimed(batches: list[list[tuple[str, str, str]]], cut: float) -> _Gro
     )
 
 
-def _user_row(buf: bytes, start: int, stop: int) -> bool:
+def _user_row(buf: bytearray, start: int, stop: int) -> bool:
     """True when the line ``buf[start:stop]`` is a row whose top-level "type" is "user", as
     Claude Code writes it: ``{"parentUuid":...,"type":"user","message":...}``.
 
