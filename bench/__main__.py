@@ -315,7 +315,8 @@ def section_transcripts(ctx: Context) -> list[Row]:
     return [
         Row(
             "transcripts: first scan",
-            f"{rate:.0f} MB/s ({table.secs(first)} for {mb:.0f} MB)",
+            f"{rate:.0f} MB/s ({table.secs(first)} for {mb:.0f} MB, "
+            f"{max(o.get('processes', 1) for o in ours)} processes)",
             peer_text(r["peer_first_s"], True),
             ">= ccusage (native)",
             verdict(met) if met is not None else "n/a: no ccusage",

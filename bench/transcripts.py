@@ -260,6 +260,7 @@ def measure(root: Path) -> dict[str, Any]:
         "files": first.files_seen,
         "first_scan_s": round(first.duration_s, 3),
         "first_scan_mb": round(mb, 1),
+        "processes": first.processes,
         "mb_per_s": round(mb / first.duration_s, 1) if first.duration_s > 0 else None,
         "incremental_s": round(incremental, 4),
         "incremental_bytes_read": second.bytes_read,
@@ -290,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         result = measure(root)
         print(
             f"first scan: {result['first_scan_mb']} MB in {result['first_scan_s']} s "
-            f"= {result['mb_per_s']} MB/s"
+            f"= {result['mb_per_s']} MB/s ({result['processes']} processes)"
         )
         print(
             f"incremental scan after a {result['appended_bytes']} B append: "

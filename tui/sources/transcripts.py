@@ -1,11 +1,13 @@
 """Claude Code's own transcripts: the last error a user saw, and tokens per five-hour block.
 
 Claude Code writes one JSONL file per session under ``<config dir>/projects/<project>/``.
-``TranscriptSource.scan`` follows those files by byte offset: the first scan reads everything,
-later scans stat every file and read only the bytes appended since (a file that shrank or was
-replaced is read again from the start). Only lines that can matter are parsed: a line without
-the key ``"usage"`` or ``"isApiErrorMessage"`` in it is skipped after one bytes search. A
-malformed line among those is counted and skipped, never fatal.
+``TranscriptSource.scan`` follows those files by byte offset: the first scan reads everything
+(a large tree with every core), later scans stat the files written lately (all of them once a
+minute) and read only the bytes appended since (a file that shrank or was replaced is read
+again from the start). Only lines that can matter are parsed: a long user row (a tool result)
+is passed over from its head, and any other line without the key ``"usage"`` or
+``"isApiErrorMessage"`` is skipped after one bytes search. A malformed line among those is
+counted and skipped, never fatal.
 
 Token usage is de-duplicated on message id + request id (one response spans several rows, and
 resumed sessions copy old rows) and summed per hour; five-hour blocks are built from those
