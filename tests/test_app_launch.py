@@ -70,6 +70,18 @@ def test_without_credentials_the_app_gets_the_lines_of_what_was_looked_for(
     assert "ANTHROPIC_API_KEY" in text
 
 
+async def test_without_credentials_nothing_lands_in_the_data_folder(isolated_paths) -> None:
+    """Opening limitwatch before signing in (and leaving, or taking the demo) leaves no empty
+    history database behind."""
+    built = launch._live_app(Config(), lambda: None)
+    assert isinstance(built, LimitwatchApp)
+    async with built.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert built.no_credentials is not None
+    data = isolated_paths.data
+    assert not data.exists() or not list(data.iterdir())
+
+
 def test_with_an_api_key_the_live_view_opens_directly(isolated_paths, monkeypatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-api03-" + "x" * 40)
     built = launch._live_app(Config(), lambda: None)

@@ -100,6 +100,15 @@ def test_recording_prunes_now_and_then_by_itself():
     assert [s.used_percent for s in h.samples("five_hour", T0 - timedelta(days=9))] == [2.0]
 
 
+def test_reading_before_anything_was_recorded_makes_no_file(tmp_path: Path):
+    path = tmp_path / "data" / "history.sqlite3"
+    h = open_history(path=path)
+    assert h.latest() == [] and h.samples("five_hour", T0 - timedelta(days=1)) == []
+    assert not path.parent.exists()
+    assert h.record([w(5.0, T0)]) == 1
+    assert [x.used_percent for x in h.latest()] == [5.0]
+
+
 def test_folder_is_created_and_the_file_is_private(tmp_path: Path):
     db = tmp_path / "new" / "deeper" / "history.sqlite3"
     h = open_history(path=db)

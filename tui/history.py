@@ -156,9 +156,14 @@ class History:
                     os.replace(extra, target.with_name(target.name + suffix))
         self.problem = f"history database was damaged; moved it to {target.name} and started anew"
 
-    def _run(self, what: str, op: Callable[[sqlite3.Connection], T], fallback: T) -> T:
-        """Run ``op`` on the connection; corruption -> move aside and retry once; never raise."""
+    def _run(
+        self, what: str, op: Callable[[sqlite3.Connection], T], fallback: T, *, create: bool = True
+    ) -> T:
+        """Run ``op`` on the connection; corruption -> move aside and retry once; never raise.
+        ``create=False`` (reading): no file yet means nothing recorded, and none is made."""
         with self._lock:
+            if not create and self._conn is None and not self.path.exists():
+                return fallback
             for attempt in range(2):
                 try:
                     result = op(self._connect())
@@ -280,7 +285,7 @@ class History:
                 for at, pct, resets, source in reversed(rows)
             ]
 
-        return self._run("read", op, [])
+        return self._run("read", op, [], create=False)
 
     def latest(self) -> list[Window]:
         """The last reading of each window and source, to show something before any fetch."""
@@ -302,7 +307,7 @@ class History:
                 for window_id, source, at, pct, resets, scope in rows
             ]
 
-        return self._run("read", op, [])
+        return self._run("read", op, [], create=False)
 
     def close(self) -> None:
         with self._lock:
