@@ -36,6 +36,7 @@ from tui.models import Classification, SourceState, TranscriptError
 if TYPE_CHECKING:
     from tui.classify import UsageContext
     from tui.clock import Clock
+    from tui.sources.transcript_workers import Part
 
 HOUR = 3600
 BLOCK_SECONDS = 5 * HOUR
@@ -64,10 +65,9 @@ HOT_SECONDS = 3 * HOUR
 # batches of files (about PARALLEL_BATCH_BYTES each, largest first) from a shared counter.
 PARALLEL_MIN_BYTES = 96 * 1024 * 1024
 PARALLEL_BATCH_BYTES = 8 * 1024 * 1024
-MAX_WORKERS = 4
 
 # (message id, request id) or None, time (epoch s), model, (input, output, cache write, read)
-_UsageEntry = tuple[tuple[str, str] | None, float, str, tuple[int, int, int, int]]
+UsageEntry = tuple[tuple[str, str] | None, float, str, tuple[int, int, int, int]]
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ class TranscriptSource:
         self.malformed_total = 0
         self._cut = 0.0
         # In a worker of the parallel first scan: every counted usage row, to merge later.
-        self._collect: list[_UsageEntry] | None = None
+        self._collect: list[UsageEntry] | None = None
         self._collect_errors: list[tuple[TranscriptError, str]] | None = None
         self._walked_at: float | None = None
         self._recent_ids: OrderedDict[bytes, None] = OrderedDict()
@@ -577,7 +577,7 @@ class TranscriptSource:
                 return True
         return False
 
-    # -- the parallel first scan -------------------------------------------------------------
+    # -- the parallel first scan (tui/sources/transcript_workers.py) ---------------------------
 
     def _scan_batch(
         self,
@@ -594,82 +594,30 @@ class TranscriptSource:
         totals: dict[str, int],
         new_errors: list[TranscriptError],
     ) -> bool:
-        """Read a large first scan with helper processes, one per core beside this one; False:
-        read it here alone.
+        """Read a large first scan with helper processes beside this one; False: read it here
+        alone (``tui/sources/transcript_workers.py``)."""
+        from tui.sources.transcript_workers import scan_in_parallel
 
-        The files are cut into batches, largest first. Spawned workers (never forked: the TUI
-        has threads) and this process take the next batch nobody has taken from one shared
-        counter, so this process is busy while the workers start (about 0.1 s) and all finish
-        together on the small batches at the end. Workers return what they counted row by row,
-        so a response copied into files read by different processes still counts once here.
-        """
-        cores = os.cpu_count() or 1
-        sizes: list[tuple[int, tuple[str, str, str]]] = []
-        for item in found:
-            try:
-                sizes.append((os.stat(item[0]).st_size, item))
-            except OSError:
-                continue
-        total = sum(size for size, _ in sizes)
-        if cores < 2 or total < self.parallel_min_bytes:
-            return False
-        batches = _batches(sizes, self.parallel_batch_bytes)
-        helpers = min(cores - 1 if self.parallel_here else cores, MAX_WORKERS)
-        try:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+        return scan_in_parallel(self, found, totals, new_errors)
 
-            context = multiprocessing.get_context("spawn")
-            claims = context.Value("i", 0)  # the next batch nobody has taken
-            pool = ProcessPoolExecutor(
-                max_workers=helpers,
-                mp_context=context,
-                initializer=_worker_init,
-                initargs=(claims,),
-            )
-        except Exception:
-            return False  # no processes here (sandbox, frozen app): read them in this one
-        parts: list[_GroupResult] = []
-        read_here: set[int] = set()
-        try:
-            futures = []
-            for _ in range(helpers):
-                with contextlib.suppress(Exception):  # a pool that cannot start: read it here
-                    futures.append(pool.submit(_scan_claimed, batches, self._cut))
-            while self.parallel_here or not futures:
-                index = _claim(claims, len(batches))
-                if index is None:
-                    break
-                read_here.add(index)
-                self._scan_batch(batches[index], totals, new_errors)
-            for future in futures:
-                with contextlib.suppress(Exception):  # a worker died: its batches are read below
-                    parts.append(future.result())
-        finally:
-            pool.shutdown(wait=False)  # the workers have nothing left to do and exit by themselves
-        done = read_here.union(*(part.batches for part in parts))
-        for index, batch in enumerate(batches):
-            if index not in done:
-                read_here.add(index)
-                self._scan_batch(batch, totals, new_errors)
-        totals["processes"] = len({part.pid for part in parts}) + (1 if read_here else 0)
+    def _adopt(self, part: Part, totals: dict[str, int], new_errors: list[TranscriptError]) -> None:
+        """Take in what a helper process read: its files' offsets and, row by row, what it
+        counted (so a response also read here, or by another helper, counts once)."""
         with self._lock:
-            for part in parts:
-                for key, offset, inode, dev, project, session, mtime in part.files:
-                    self._files[key] = _FileState(offset, inode, dev, project, session, mtime)
-                for ids, when, model, counts in part.usage:
-                    if self._add_usage(ids, when, model, counts):
-                        totals["usage"] += 1
-                for error, stamp in part.errors:
-                    if self._new_error_key(error.session, stamp, error.text):
-                        new_errors.append(error)
-                        self._keep_error(error)
-                totals["bytes"] += part.bytes_read
-                totals["helper_bytes"] += part.bytes_read
-                totals["malformed"] += part.malformed
-                if part.problem:
-                    self._last_problem = part.problem
-        return True
+            for key, offset, inode, dev, project, session, mtime in part.files:
+                self._files[key] = _FileState(offset, inode, dev, project, session, mtime)
+            for ids, when, model, counts in part.usage:
+                if self._add_usage(ids, when, model, counts):
+                    totals["usage"] += 1
+            for error, stamp in part.errors:
+                if self._new_error_key(error.session, stamp, error.text):
+                    new_errors.append(error)
+                    self._keep_error(error)
+            totals["bytes"] += part.bytes_read
+            totals["helper_bytes"] += part.bytes_read
+            totals["malformed"] += part.malformed
+            if part.problem:
+                self._last_problem = part.problem
 
     # -- results -----------------------------------------------------------------------------
 
@@ -725,68 +673,6 @@ class TranscriptSource:
         return SourceState(self.id, "ok", last_success_at=last, detail=detail)
 
 
-@dataclass(frozen=True)
-class _GroupResult:
-    files: list[tuple[str, int, int, int, str, str, float]]
-    usage: list[_UsageEntry]
-    errors: list[tuple[TranscriptError, str]]
-    bytes_read: int
-    malformed: int
-    problem: str
-    pid: int  # the worker process that read it
-    batches: list[int]  # which batches it read
-
-
-_claims: Any = None  # in a worker process: the shared claim counters
-
-
-def _worker_init(claims: Any) -> None:
-    global _claims
-    _claims = claims
-
-
-def _claim(claims: Any, count: int) -> int | None:
-    """The next batch nobody has taken, or None. Batches come largest first, so every process
-    ends on small ones and they finish together."""
-    with claims.get_lock():
-        index = int(claims.value)
-        if index >= count:
-            return None
-        claims.value = index + 1
-        return index
-
-
-def _scan_claimed(batches: list[list[tuple[str, str, str]]], cut: float) -> _GroupResult:
-    """In a worker process: read batches until none is left, return what was counted row by
-    row."""
-    from tui.clock import SystemClock
-
-    source = TranscriptSource([], clock=SystemClock())
-    source._cut = cut
-    source._collect = []
-    source._collect_errors = []
-    totals = {"bytes": 0, "malformed": 0, "usage": 0}
-    errors: list[TranscriptError] = []
-    read: list[int] = []
-    while (index := _claim(_claims, len(batches))) is not None:
-        read.append(index)
-        source._scan_batch(batches[index], totals, errors)
-    files = [
-        (key, st.offset, st.inode, st.dev, st.project, st.session, st.mtime)
-        for key, st in source._files.items()
-    ]
-    return _GroupResult(
-        files=files,
-        usage=source._collect,
-        errors=source._collect_errors,
-        bytes_read=totals["bytes"],
-        malformed=totals["malformed"],
-        problem=source._last_problem,
-        pid=os.getpid(),
-        batches=read,
-    )
-
-
 def _user_row(buf: bytearray, start: int, stop: int) -> bool:
     """True when the line ``buf[start:stop]`` is a row whose top-level "type" is "user", as
     Claude Code writes it: ``{"parentUuid":...,"type":"user","message":...}``.
@@ -804,24 +690,6 @@ def _user_row(buf: bytearray, start: int, stop: int) -> bool:
         and buf.startswith(_USER_VALUE, found + len(_TYPE_KEY))
         and buf.find(b"{", start + 1, found) < 0
     )
-
-
-def _batches(
-    sizes: list[tuple[int, tuple[str, str, str]]], target: int
-) -> list[list[tuple[str, str, str]]]:
-    """Files in batches of about ``target`` bytes, largest files first (a file is never cut)."""
-    batches: list[list[tuple[str, str, str]]] = []
-    batch: list[tuple[str, str, str]] = []
-    held = 0
-    for size, item in sorted(sizes, key=lambda pair: -pair[0]):
-        batch.append(item)
-        held += size
-        if held >= target:
-            batches.append(batch)
-            batch, held = [], 0
-    if batch:
-        batches.append(batch)
-    return batches
 
 
 def _block(
