@@ -485,3 +485,25 @@ def test_a_new_session_file_is_found_at_once(projects, clock) -> None:
     scan = source.scan()
     assert scan.bytes_read == size
     assert [e.text for e in scan.new_errors] == ["Overloaded"]
+
+
+def test_sessions_untouched_since_before_the_retention_window_are_not_read(projects, clock) -> None:
+    """Months of old sessions cost a stat each, not a read; one resumed later is followed."""
+    from tui.sources.transcripts import WALK_SECONDS
+
+    old = projects / "p" / "old.jsonl"
+    recent = projects / "p" / "recent.jsonl"
+    long_ago = NOW - timedelta(days=10)
+    write(old, usage_row(long_ago, "msg_old"), error_row(long_ago, "ancient history"))
+    size = write(recent, usage_row(NOW - timedelta(hours=1), "msg_new", inp=1, out=2, cc=3, cr=4))
+    os.utime(old, (long_ago.timestamp(), long_ago.timestamp()))
+    source = source_for(projects, clock)  # keeps 8 days
+    scan = source.scan()
+    assert (scan.bytes_read, scan.files_seen, scan.new_errors) == (size, 2, ())
+    assert total(source) == 10
+    appended = write(old, usage_row(NOW, "msg_resumed"), error_row(NOW, "fresh"), mode="a")
+    clock.advance(WALK_SECONDS)
+    again = source.scan()
+    assert again.bytes_read == appended
+    assert [e.text for e in again.new_errors] == ["fresh"]
+    assert total(source) == 10 + 6110

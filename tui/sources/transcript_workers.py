@@ -52,9 +52,11 @@ def scan_in_parallel(
     sizes: list[tuple[int, FileItem]] = []
     for item in found:
         try:
-            sizes.append((os.stat(item[0]).st_size, item))
+            st = os.stat(item[0])
         except OSError:
             continue
+        # A file older than the retention window is not read (see TranscriptSource._scan_file)
+        sizes.append((st.st_size if st.st_mtime >= source._cut else 0, item))
     if cores < 2 or sum(size for size, _ in sizes) < source.parallel_min_bytes:
         return False
     batches = batched(sizes, source.parallel_batch_bytes)

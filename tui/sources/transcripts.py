@@ -1,13 +1,14 @@
 """Claude Code's own transcripts: the last error a user saw, and tokens per five-hour block.
 
 Claude Code writes one JSONL file per session under ``<config dir>/projects/<project>/``.
-``TranscriptSource.scan`` follows those files by byte offset: the first scan reads everything
-(a large tree with every core), later scans stat the files written lately (all of them once a
-minute) and read only the bytes appended since (a file that shrank or was replaced is read
-again from the start). Only lines that can matter are parsed: a long user row (a tool result)
-is passed over from its head, and any other line without the key ``"usage"`` or
-``"isApiErrorMessage"`` is skipped after one bytes search. A malformed line among those is
-counted and skipped, never fatal.
+``TranscriptSource.scan`` follows those files by byte offset: the first scan reads every file
+written to within the retention window (a large tree with every core; an older file is
+followed from its end, since nothing in it would be kept), later scans stat the files written
+lately (all of them once a minute) and read only the bytes appended since (a file that shrank
+or was replaced is read again from the start). Only lines that can matter are parsed: a long
+user row (a tool result) is passed over from its head, and any other line without the key
+``"usage"`` or ``"isApiErrorMessage"`` is skipped after one bytes search. A malformed line
+among those is counted and skipped, never fatal.
 
 Token usage is de-duplicated on message id + request id (one response spans several rows, and
 resumed sessions copy old rows) and summed per hour; five-hour blocks are built from those
@@ -320,7 +321,10 @@ class TranscriptSource:
             return
         state = self._files.get(key)
         if state is None or state.inode != st.st_ino or state.dev != st.st_dev:
-            state = _FileState(0, st.st_ino, st.st_dev, project, session)
+            # A file last written before the retention window holds nothing it would keep:
+            # followed from its end, unread (months of old sessions cost a stat each).
+            start = st.st_size if st.st_mtime < self._cut else 0
+            state = _FileState(start, st.st_ino, st.st_dev, project, session)
             self._files[key] = state
         elif st.st_size < state.offset:  # truncated: read it again
             state.offset = 0
