@@ -316,7 +316,7 @@ def section_transcripts(ctx: Context) -> list[Row]:
         Row(
             "transcripts: first scan",
             f"{rate:.0f} MB/s ({table.secs(first)} for {mb:.0f} MB, "
-            f"{max(o.get('processes', 1) for o in ours)} processes)",
+            f"{_processes(max(o.get('processes', 1) for o in ours))})",
             peer_text(r["peer_first_s"], True),
             ">= ccusage (native)",
             verdict(met) if met is not None else "n/a: no ccusage",
@@ -460,6 +460,10 @@ def run(settings: Settings) -> int:
     if not settings.smoke and any(row.verdict == MISSED for row in rows):
         return 1
     return 0
+
+
+def _processes(count: int) -> str:
+    return f"{count} process" if count == 1 else f"{count} processes"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -291,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         result = measure(root)
         print(
             f"first scan: {result['first_scan_mb']} MB in {result['first_scan_s']} s "
-            f"= {result['mb_per_s']} MB/s ({result['processes']} processes)"
+            f"= {result['mb_per_s']} MB/s (read by {result['processes']} of this machine's "
+            "processes)"
         )
         print(
             f"incremental scan after a {result['appended_bytes']} B append: "

@@ -184,3 +184,62 @@ def test_lines_longer_than_the_read_buffer_are_read_whole(isolated_paths) -> Non
         handle.write(torn[7_000:] + "\n")
     source.scan()
     assert sum(block.total_tokens for block in source.blocks()) == 150
+
+
+def raw_assistant(head: str, msg: str, tokens: int, tail: str = "") -> str:
+    """A compact assistant row written by hand: ``head`` and ``tail`` are raw JSON members."""
+    message = (
+        f'{{"id":"{msg}","type":"message","role":"assistant","model":"claude-sonnet-4-5",'
+        f'"content":[{{"type":"text","text":"ok"}}],"usage":{{"input_tokens":{tokens}}}}}'
+    )
+    row = f'{{"parentUuid":null,{head}"message":{message}{tail},"type":"assistant",'
+    row += f'"timestamp":"{stamp(5)}"}}'
+    json.loads(row)  # the test's own rows are valid JSON
+    return row
+
+
+@pytest.mark.parametrize(
+    ("head", "tail"),
+    [
+        ('"meta":{"message":{"id":"msg_1"}},"requestId":"req_1",', ""),  # a nested message first
+        ('"requestId":"req_1","meta":{"message":{"id":"msg_1"}},', ""),  # ...after the request id
+        ('"a\\"message":{"id":"msg_1"},"requestId":"req_1",', ""),  # a key ending in message
+        ('"requestId":"req_1","a\\"message":{"id":"msg_1"},', ""),  # ...after the request id
+        ('"a\\"requestId":"req_1",', ""),  # a key ending in requestId, and no real one
+        ("", ',"a\\"requestId":"req_1"'),  # ...after the message
+        ("", ',"meta":{"x":1,"requestId":"req_1"}'),  # a nested request id after the message
+    ],
+    ids=[
+        "nested-message",
+        "nested-message-after-request-id",
+        "escaped-message-key",
+        "escaped-message-key-after-request-id",
+        "escaped-request-key",
+        "escaped-request-key-after-message",
+        "nested-request-id",
+    ],
+)
+def test_a_row_is_taken_for_a_repeat_only_by_its_own_ids(scan_rows, head, tail) -> None:
+    """Streamed repeats (same message id + request id) are passed over unparsed; a row whose
+    own ids differ is never taken for one because ids elsewhere in it look the same."""
+    counted = raw_assistant("", "msg_1", 10, ',"requestId":"req_1"')
+    other = raw_assistant(head, "msg_2" if "message" in head else "msg_1", 20, tail)
+    repeat = raw_assistant("", "msg_1", 10, ',"requestId":"req_1"')
+    tokens, _, _ = scan_rows(counted, other, repeat)
+    assert tokens == 30
+
+
+def test_ids_with_escaped_quotes_are_told_apart(scan_rows) -> None:
+    first = raw_assistant("", "msg_1", 10, ',"requestId":"req\\"1"')
+    second = raw_assistant("", "msg_1", 20, ',"requestId":"req\\"2"')
+    third = raw_assistant("", 'msg_1\\"x', 40, ',"requestId":"req_1"')
+    fourth = raw_assistant("", 'msg_1\\"y', 80, ',"requestId":"req_1"')
+    tokens, _, _ = scan_rows(first, second, first, third, fourth, third)
+    assert tokens == 150
+
+
+def test_rows_with_an_empty_request_id_each_count(scan_rows) -> None:
+    """Without both ids there is nothing to de-duplicate on: every such row counts."""
+    row = raw_assistant("", "msg_1", 10, ',"requestId":""')
+    tokens, _, _ = scan_rows(row, row, row)
+    assert tokens == 30

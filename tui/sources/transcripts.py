@@ -55,8 +55,9 @@ _TYPE_KEY = b'"type":"'
 _USER_VALUE = b'user"'
 USER_CHECK_MIN = 2048  # a shorter line is searched whole: cheaper than looking at its head
 USER_CHECK_HEAD = 4096  # how far into a line its top-level "type" is looked for
-_MESSAGE_ID = b'"id":"msg_'
+_MESSAGE_ID_KEY = b'"message":{"id":"msg_'
 _REQUEST_ID = b'"requestId":"'
+_KEY_OPENERS = b",{"  # what precedes a key's opening quote
 RECENT_IDS = 256  # streamed rows of one response sit next to each other
 # Every file is stat'ed once a minute (and whenever a folder changes: a new session); in
 # between only files written to in the last hours are, so a large tree costs nothing at rest.
@@ -399,8 +400,11 @@ class TranscriptSource:
             hit = rfind(_TAIL, pos, stop)
             while hit >= 0:
                 if hit >= 2 and buf[hit - 2 : hit] == _USAGE_HEAD:
-                    if not self._repeat(buf, pos, stop, hit):
-                        self._line(buf[pos:stop], state, totals, new_errors)
+                    key = self._response_key(buf, pos, stop)
+                    if key is not None and key in self._recent_ids:
+                        break  # a streamed repeat of a response counted already
+                    if self._line(buf[pos:stop], state, totals, new_errors) and key is not None:
+                        self._remember(key)
                     break
                 if hit >= 13 and buf[hit - 13 : hit] == _ERROR_HEAD:
                     self._line(buf[pos:stop], state, totals, new_errors)
@@ -408,34 +412,45 @@ class TranscriptSource:
                 hit = rfind(_TAIL, pos, hit)  # "message" or another word ending so
             pos = stop + 1
 
-    def _repeat(self, buf: bytearray, start: int, stop: int, hit: int) -> bool:
-        """True for a streamed row of the response the previous rows already carried (same
-        message id + request id, as Claude Code writes them: compact JSON). Those are most usage
-        rows; skipping them unparsed changes no count, since the first one was counted.
+    def _response_key(self, buf: bytearray, start: int, stop: int) -> bytes | None:
+        """The message id + request id of the row ``buf[start:stop]``, read from its bytes, or
+        None. Streamed rows of one response repeat it, and a row whose key was counted already
+        is passed over unparsed (it would not count again).
 
-        Claude Code writes the message id before the usage object and the request id after the
-        message, so each is looked for on that side of ``hit`` first."""
+        Taken only where the ids are provably the row's own, as Claude Code writes them:
+        ``"message":{"id":"msg_..."`` with no object opened before it in the row, and
+        ``"requestId":"..."`` as a key of the row itself, either before the message (no object
+        opened before it) or after it with nothing nested after it. Otherwise: None, and the
+        row is parsed."""
         find = buf.find
-        m = find(_MESSAGE_ID, start, hit)
-        if m < 0:
-            m = find(_MESSAGE_ID, hit, stop)
-        r = find(_REQUEST_ID, hit, stop)
-        if r < 0:
-            r = find(_REQUEST_ID, start, hit)
-        if m < 0 or r < 0:
-            return False
-        m_end = find(b'"', m + len(_MESSAGE_ID), stop)
-        r_end = find(b'"', r + len(_REQUEST_ID), stop)
-        if m_end < 0 or r_end < 0:
-            return False
-        key = bytes(buf[m + len(_MESSAGE_ID) : m_end] + b"|" + buf[r + len(_REQUEST_ID) : r_end])
+        m = find(_MESSAGE_ID_KEY, start, stop)
+        if m <= start or buf[m - 1] not in _KEY_OPENERS or find(b"{", start + 1, m) >= 0:
+            return None
+        m += len(_MESSAGE_ID_KEY)
+        m_end = find(b'"', m, stop)
+        if m_end < 0 or buf[m_end - 1] == 0x5C:  # a backslash: not a plain id
+            return None
+        r = find(_REQUEST_ID, start, m)
+        if r >= 0:  # before the message, where nothing was opened: a key of the row
+            if buf[r - 1] not in _KEY_OPENERS:
+                return None
+        else:  # after it: a key of the row if nothing but the row closes after it
+            r = buf.rfind(_REQUEST_ID, m_end, stop)
+            if r < 0 or buf[r - 1] != 0x2C:  # ","
+                return None
+        r += len(_REQUEST_ID)
+        r_end = find(b'"', r, stop)
+        if r_end <= r or buf[r_end - 1] == 0x5C:  # none, empty (no id), or not a plain id
+            return None
+        if r_end > m_end and not _only_scalars_after(buf, r_end, stop):
+            return None
+        return bytes(buf[m:m_end] + b"|" + buf[r:r_end])
+
+    def _remember(self, key: bytes) -> None:
         recent = self._recent_ids
-        if key in recent:
-            return True
         recent[key] = None
         if len(recent) > RECENT_IDS:
             recent.popitem(last=False)
-        return False
 
     def _line(
         self,
@@ -443,31 +458,34 @@ class TranscriptSource:
         state: _FileState,
         totals: dict[str, int],
         new_errors: list[TranscriptError],
-    ) -> None:
+    ) -> bool:
+        """Parse one row and count what it holds; True when it was counted as usage."""
         try:
             row = _loads(line)
         except (ValueError, RecursionError):
             totals["malformed"] += 1
-            return
+            return False
         if not isinstance(row, dict):
             totals["malformed"] += 1
-            return
+            return False
         if row.get("type") == "user":  # a tool result quoting usage or an error is neither
-            return
+            return False
         if row.get("isApiErrorMessage") is True:
             self._error_row(row, state, new_errors)
-            return
+            return False
         message = row.get("message")
         if row.get("type") != "assistant" or not isinstance(message, dict):
-            return
+            return False
         usage = message.get("usage")
         if not isinstance(usage, dict):
-            return
+            return False
         model = message.get("model")
         if not isinstance(model, str) or not model or model == "<synthetic>":
-            return
+            return False
         if self._usage_row(row, message, usage, model):
             totals["usage"] += 1
+            return True
+        return False
 
     def _error_row(
         self, row: dict[str, Any], state: _FileState, new_errors: list[TranscriptError]
@@ -693,6 +711,19 @@ def _user_row(buf: bytearray, start: int, stop: int) -> bool:
         and buf[found - 1] == 0x2C  # ","
         and buf.startswith(_USER_VALUE, found + len(_TYPE_KEY))
         and buf.find(b"{", start + 1, found) < 0
+    )
+
+
+def _only_scalars_after(buf: bytearray, start: int, stop: int) -> bool:
+    """True when ``buf[start:stop]`` opens nothing and closes only the row: no ``{``, ``[`` or
+    ``]``, and one ``}`` (strings holding such characters make this False: it errs on the side
+    of parsing)."""
+    find = buf.find
+    return (
+        find(b"{", start, stop) < 0
+        and find(b"[", start, stop) < 0
+        and find(b"]", start, stop) < 0
+        and find(b"}", start, stop) == buf.rfind(b"}", start, stop) >= 0
     )
 
 
