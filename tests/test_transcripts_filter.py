@@ -243,3 +243,12 @@ def test_rows_with_an_empty_request_id_each_count(scan_rows) -> None:
     row = raw_assistant("", "msg_1", 10, ',"requestId":""')
     tokens, _, _ = scan_rows(row, row, row)
     assert tokens == 30
+
+
+def test_an_error_row_repeating_a_counted_response_is_still_an_error(scan_rows) -> None:
+    counted = raw_assistant("", "msg_1", 10, ',"requestId":"req_1"')
+    error = raw_assistant(
+        '"isApiErrorMessage":true,"error":"max_output_tokens",', "msg_1", 10, ',"requestId":"req_1"'
+    )
+    tokens, errors, _ = scan_rows(counted, error)
+    assert (tokens, errors) == (10, ["ok"])

@@ -49,6 +49,7 @@ CHUNK_SIZE = 1024 * 1024
 _TAIL = b'sage"'
 _USAGE_HEAD = b'"u'  # the two bytes before the tail in "usage"
 _ERROR_HEAD = b"isApiErrorMes"  # the bytes before it in isApiErrorMessage
+_ERROR_KEY = b'isApiErrorMessage"'
 # Most of a transcript's bytes are user rows (tool results), which carry neither: a long line
 # whose top-level "type" is "user" is passed over without searching it (see _user_row).
 _TYPE_KEY = b'"type":"'
@@ -401,7 +402,11 @@ class TranscriptSource:
             while hit >= 0:
                 if hit >= 2 and buf[hit - 2 : hit] == _USAGE_HEAD:
                     key = self._response_key(buf, pos, stop)
-                    if key is not None and key in self._recent_ids:
+                    if (
+                        key is not None
+                        and key in self._recent_ids
+                        and find(_ERROR_KEY, pos, hit) < 0
+                    ):
                         break  # a streamed repeat of a response counted already
                     if self._line(buf[pos:stop], state, totals, new_errors) and key is not None:
                         self._remember(key)
