@@ -238,6 +238,22 @@ def test_ids_with_escaped_quotes_are_told_apart(scan_rows) -> None:
     assert tokens == 150
 
 
+@pytest.mark.parametrize(
+    ("counted", "other"),
+    [
+        (("msg_1", "req\\\\"), ("msg_1", 'req\\"2')),  # ids req\ and req"2 read as req\
+        (("msg_1\\\\", "req_1"), ('msg_1\\"2', "req_1")),
+        (("msg_1|2", "req_1"), ("msg_1", "2|req_1")),  # the pair is kept as a pair
+    ],
+    ids=["request-id", "message-id", "pairs"],
+)
+def test_ids_that_read_alike_cut_at_a_quote_are_told_apart(scan_rows, counted, other) -> None:
+    first = raw_assistant("", counted[0], 10, f',"requestId":"{counted[1]}"')
+    second = raw_assistant("", other[0], 20, f',"requestId":"{other[1]}"')
+    tokens, _, _ = scan_rows(first, second)
+    assert tokens == 30
+
+
 def test_rows_with_an_empty_request_id_each_count(scan_rows) -> None:
     """Without both ids there is nothing to de-duplicate on: every such row counts."""
     row = raw_assistant("", "msg_1", 10, ',"requestId":""')

@@ -22,6 +22,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -59,6 +60,8 @@ USER_CHECK_HEAD = 4096  # how far into a line its top-level "type" is looked for
 _MESSAGE_ID_KEY = b'"message":{"id":"msg_'
 _REQUEST_ID = b'"requestId":"'
 _KEY_OPENERS = b",{"  # what precedes a key's opening quote
+# From after a value to the row's end, nothing nested: no brackets, and the row's own "}" last.
+_SCALARS_TO_END = re.compile(rb'"[^{}\[\]]*\}\s*')
 RECENT_IDS = 256  # streamed rows of one response sit next to each other
 # Every file is stat'ed once a minute (and whenever a folder changes: a new session); in
 # between only files written to in the last hours are, so a large tree costs nothing at rest.
@@ -214,7 +217,8 @@ class TranscriptSource:
         self._collect: list[UsageEntry] | None = None
         self._collect_errors: list[tuple[TranscriptError, str]] | None = None
         self._walked_at: float | None = None
-        self._recent_ids: OrderedDict[bytes, None] = OrderedDict()
+        # The ids (after "msg_") of the last responses counted, as they appear in a row's bytes.
+        self._recent_ids: OrderedDict[tuple[bytes, bytes], None] = OrderedDict()
         self._buffer: bytearray | None = None  # the read buffer, during a scan
         self._dir_mtimes: dict[str, int] = {}
         self.parallel_min_bytes = PARALLEL_MIN_BYTES
@@ -401,15 +405,11 @@ class TranscriptSource:
             hit = rfind(_TAIL, pos, stop)
             while hit >= 0:
                 if hit >= 2 and buf[hit - 2 : hit] == _USAGE_HEAD:
-                    key = self._response_key(buf, pos, stop)
-                    if (
-                        key is not None
-                        and key in self._recent_ids
-                        and find(_ERROR_KEY, pos, hit) < 0
-                    ):
+                    if self._counted_before(buf, pos, stop, hit):
                         break  # a streamed repeat of a response counted already
-                    if self._line(buf[pos:stop], state, totals, new_errors) and key is not None:
-                        self._remember(key)
+                    ids = self._line(buf[pos:stop], state, totals, new_errors)
+                    if ids is not None and ids[0].startswith("msg_"):
+                        self._remember((ids[0][4:].encode(), ids[1].encode()))
                     break
                 if hit >= 13 and buf[hit - 13 : hit] == _ERROR_HEAD:
                     self._line(buf[pos:stop], state, totals, new_errors)
@@ -417,41 +417,52 @@ class TranscriptSource:
                 hit = rfind(_TAIL, pos, hit)  # "message" or another word ending so
             pos = stop + 1
 
-    def _response_key(self, buf: bytearray, start: int, stop: int) -> bytes | None:
-        """The message id + request id of the row ``buf[start:stop]``, read from its bytes, or
-        None. Streamed rows of one response repeat it, and a row whose key was counted already
-        is passed over unparsed (it would not count again).
+    def _counted_before(self, buf: bytearray, start: int, stop: int, hit: int) -> bool:
+        """True when the row ``buf[start:stop]`` (its last usage key at ``hit``) is a streamed
+        repeat of a response counted already: the same message id + request id as one of the
+        last rows counted. Those are passed over unparsed; they would not count again.
 
-        Taken only where the ids are provably the row's own, as Claude Code writes them:
-        ``"message":{"id":"msg_..."`` with no object opened before it in the row, and
-        ``"requestId":"..."`` as a key of the row itself, either before the message (no object
-        opened before it) or after it with nothing nested after it. Otherwise: None, and the
-        row is parsed."""
+        The ids are read from the bytes as Claude Code writes them, and a row is passed over
+        only where they are provably its own: ``"message":{"id":"msg_..."`` with no object
+        opened before it in the row, and ``"requestId":"..."`` a key of the row itself, before
+        the message or after it with nothing nested after it; plain, non-empty ids; and no
+        ``isApiErrorMessage`` key (after ``hit`` the search from the end would have met it).
+        Anything else is parsed."""
         find = buf.find
         m = find(_MESSAGE_ID_KEY, start, stop)
-        if m <= start or buf[m - 1] not in _KEY_OPENERS or find(b"{", start + 1, m) >= 0:
-            return None
-        m += len(_MESSAGE_ID_KEY)
-        m_end = find(b'"', m, stop)
-        if m_end < 0 or buf[m_end - 1] == 0x5C:  # a backslash: not a plain id
-            return None
+        if m < 0:
+            return False
+        m_id = m + len(_MESSAGE_ID_KEY)
+        m_end = find(b'"', m_id, stop)
+        if m_end < 0:
+            return False
         r = find(_REQUEST_ID, start, m)
-        if r >= 0:  # before the message, where nothing was opened: a key of the row
-            if buf[r - 1] not in _KEY_OPENERS:
-                return None
-        else:  # after it: a key of the row if nothing but the row closes after it
+        before = r >= 0
+        if not before:
             r = buf.rfind(_REQUEST_ID, m_end, stop)
-            if r < 0 or buf[r - 1] != 0x2C:  # ","
-                return None
-        r += len(_REQUEST_ID)
-        r_end = find(b'"', r, stop)
-        if r_end <= r or buf[r_end - 1] == 0x5C:  # none, empty (no id), or not a plain id
-            return None
-        if r_end > m_end and not _only_scalars_after(buf, r_end, stop):
-            return None
-        return bytes(buf[m:m_end] + b"|" + buf[r:r_end])
+            if r < 0:
+                return False
+        r_id = r + len(_REQUEST_ID)
+        r_end = find(b'"', r_id, stop)
+        if r_end < 0:
+            return False
+        if (bytes(buf[m_id:m_end]), bytes(buf[r_id:r_end])) not in self._recent_ids:
+            return False  # the usual answer: the checks below only guard a skip
+        return (
+            m > start
+            and buf[m - 1] in _KEY_OPENERS
+            and find(b"{", start + 1, m) < 0
+            and buf[m_end - 1] != 0x5C  # a backslash: the id goes on
+            and buf[r_end - 1] != 0x5C
+            and (
+                buf[r - 1] in _KEY_OPENERS
+                if before
+                else buf[r - 1] == 0x2C and _SCALARS_TO_END.fullmatch(buf, r_end, stop) is not None
+            )
+            and find(_ERROR_KEY, start, hit) < 0
+        )
 
-    def _remember(self, key: bytes) -> None:
+    def _remember(self, key: tuple[bytes, bytes]) -> None:
         recent = self._recent_ids
         recent[key] = None
         if len(recent) > RECENT_IDS:
@@ -463,34 +474,36 @@ class TranscriptSource:
         state: _FileState,
         totals: dict[str, int],
         new_errors: list[TranscriptError],
-    ) -> bool:
-        """Parse one row and count what it holds; True when it was counted as usage."""
+    ) -> tuple[str, str] | None:
+        """Parse one row and count what it holds; the message id + request id when it was
+        counted as usage with both."""
         try:
             row = _loads(line)
         except (ValueError, RecursionError):
             totals["malformed"] += 1
-            return False
+            return None
         if not isinstance(row, dict):
             totals["malformed"] += 1
-            return False
+            return None
         if row.get("type") == "user":  # a tool result quoting usage or an error is neither
-            return False
+            return None
         if row.get("isApiErrorMessage") is True:
             self._error_row(row, state, new_errors)
-            return False
+            return None
         message = row.get("message")
         if row.get("type") != "assistant" or not isinstance(message, dict):
-            return False
+            return None
         usage = message.get("usage")
         if not isinstance(usage, dict):
-            return False
+            return None
         model = message.get("model")
         if not isinstance(model, str) or not model or model == "<synthetic>":
-            return False
-        if self._usage_row(row, message, usage, model):
+            return None
+        added, ids = self._usage_row(row, message, usage, model)
+        if added:
             totals["usage"] += 1
-            return True
-        return False
+            return ids
+        return None
 
     def _error_row(
         self, row: dict[str, Any], state: _FileState, new_errors: list[TranscriptError]
@@ -538,10 +551,11 @@ class TranscriptSource:
 
     def _usage_row(
         self, row: dict[str, Any], message: dict[str, Any], usage: dict[str, Any], model: str
-    ) -> bool:
+    ) -> tuple[bool, tuple[str, str] | None]:
+        """Count a usage row: (whether it was counted, its message id + request id)."""
         when = _parse_ts(row.get("timestamp"))
         if when is None or when < self._cut:
-            return False
+            return False, None
         mid, rid = message.get("id"), row.get("requestId")
         ids = (mid, rid) if isinstance(mid, str) and isinstance(rid, str) and mid and rid else None
         counts = (
@@ -553,7 +567,7 @@ class TranscriptSource:
         added = self._add_usage(ids, when, model, counts)
         if added and self._collect is not None:
             self._collect.append((ids, when, model, counts))
-        return added
+        return added, ids
 
     def _add_usage(
         self,
@@ -716,19 +730,6 @@ def _user_row(buf: bytearray, start: int, stop: int) -> bool:
         and buf[found - 1] == 0x2C  # ","
         and buf.startswith(_USER_VALUE, found + len(_TYPE_KEY))
         and buf.find(b"{", start + 1, found) < 0
-    )
-
-
-def _only_scalars_after(buf: bytearray, start: int, stop: int) -> bool:
-    """True when ``buf[start:stop]`` opens nothing and closes only the row: no ``{``, ``[`` or
-    ``]``, and one ``}`` (strings holding such characters make this False: it errs on the side
-    of parsing)."""
-    find = buf.find
-    return (
-        find(b"{", start, stop) < 0
-        and find(b"[", start, stop) < 0
-        and find(b"]", start, stop) < 0
-        and find(b"}", start, stop) == buf.rfind(b"}", start, stop) >= 0
     )
 
 
