@@ -425,7 +425,7 @@ class TranscriptSource:
         The ids are read from the bytes as Claude Code writes them, and a row is passed over
         only where they are provably its own: ``"message":{"id":"msg_..."`` with no object
         opened before it in the row, and ``"requestId":"..."`` a key of the row itself, before
-        the message or after it with nothing nested after it; plain, non-empty ids; and no
+        the message or after it with nothing nested after it; ids without escapes; and no
         ``isApiErrorMessage`` key (after ``hit`` the search from the end would have met it).
         Anything else is parsed."""
         find = buf.find
