@@ -44,9 +44,9 @@ HOUR = 3600
 BLOCK_SECONDS = 5 * HOUR
 CHUNK_SIZE = 1024 * 1024
 # One bytes search finds both keys that make a line worth parsing: ``"usage"`` and
-# ``"isApiErrorMessage"`` both end in ``sage"`` (a search costs the same for any needle, so one
-# pass instead of two halves the scan). ``"message"`` ends so too and is told apart by what
-# precedes the hit.
+# ``"isApiErrorMessage"`` both end in ``sage"`` (a search costs about the same for any needle,
+# so one pass instead of two halves the searching). ``"message"`` ends so too and is told apart
+# by what precedes the hit.
 _TAIL = b'sage"'
 _USAGE_HEAD = b'"u'  # the two bytes before the tail in "usage"
 _ERROR_HEAD = b"isApiErrorMes"  # the bytes before it in isApiErrorMessage
