@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 
 from tui.config import NotifyConfig
 from tui.models import Alert
+from tui.status_json import rfc3339
 
 NOTIFY_SEND_TIMEOUT = 5.0
 MAX_MESSAGE = 240
@@ -51,7 +52,7 @@ def alert_json(alert: Alert) -> str:
             "level": alert.level,
             "reason": alert.reason,
             "message": alert.message,
-            "at": alert.at.isoformat().replace("+00:00", "Z"),
+            "at": rfc3339(alert.at),
         }
     )
 
