@@ -109,8 +109,8 @@ async def run_day(
 
         from tui import paths
         from tui.config import load_config
-        from tui.credentials import CredentialStore
-        from tui.monitor import Monitor
+        from tui.core.monitor import Monitor
+        from tui.sources.credentials import CredentialStore
 
         config = load_config()
         credentials = CredentialStore(config, clock=clock)

@@ -323,8 +323,8 @@ class FakeMonitor:
 
 
 def make_app(monitor: FakeMonitor, config=None, config_path=None, **kwargs):
-    from tui.app import LimitwatchApp
     from tui.config import Config
+    from tui.ui.app import LimitwatchApp
 
     return LimitwatchApp(monitor, monitor.clock, config or Config(), config_path, tz=UTC, **kwargs)
 
@@ -340,7 +340,7 @@ def screen_text(app) -> str:
     """The plain text of every widget on the current screen, as laid out now."""
     from textual.widgets import Static
 
-    from tui.widgets.base import TextWidget
+    from tui.ui.widgets.base import TextWidget
 
     parts: list[str] = []
     for widget in app.screen.query("*"):

@@ -7,11 +7,11 @@ from datetime import timedelta
 from tui import paths
 from tui.clock import ManualClock
 from tui.config import Config, ProbeConfig
-from tui.credentials import ApiKey, CredentialStore, OAuthCredentials
-from tui.history import History
-from tui.monitor import Monitor
+from tui.core.history import History
+from tui.core.monitor import Monitor
 from tui.simulator import SIM_ADMIN_KEY, SIM_API_KEY, SIM_OAUTH_TOKEN, Simulator
-from tui.sources.transcripts import TranscriptSource
+from tui.sources.credentials import ApiKey, CredentialStore, OAuthCredentials
+from tui.sources.transcripts.reader import TranscriptSource
 
 
 def sim_credentials(

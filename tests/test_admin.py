@@ -8,12 +8,12 @@ import pytest
 
 from tui.clock import ManualClock
 from tui.config import Config
-from tui.credentials import ApiKey, CredentialStore
-from tui.http import make_client
 from tui.models import ErrorResponse, TransportError
 from tui.simulator import SIM_ADMIN_KEY, SIM_API_KEY, Fault, Simulator
 from tui.simulator.reports import PRICES
 from tui.sources.admin import AdminSource, cost_total, tokens_by_model
+from tui.sources.credentials import ApiKey, CredentialStore
+from tui.sources.http import make_client
 
 USAGE_PAGES = [
     {

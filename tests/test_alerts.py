@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tui.alerts import AlertTracker, build_view, level_for
 from tui.config import Config, Thresholds
-from tui.history import Sample
+from tui.core.alerts import AlertTracker, build_view, level_for
+from tui.core.history import Sample
 from tui.models import Window, WindowView
 
 NOW = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)  # Tuesday
@@ -245,7 +245,7 @@ def test_active_lists_what_is_in_force_without_edges():
 
 
 def test_history_window_covers_the_sparkline_and_the_rate():
-    from tui.alerts import history_since
+    from tui.core.alerts import history_since
 
     assert NOW - history_since("five_hour", NOW) == timedelta(hours=5)
     assert NOW - history_since("seven_day_opus", NOW) == timedelta(hours=24)
@@ -256,7 +256,8 @@ def test_alert_logic_never_loads_textual():
     import sys
 
     code = (
-        "import sys, tui.alerts, tui.history, tui.notify, tui.pace, tui.projection; "
+        "import sys, tui.core.alerts, tui.core.history, tui.core.notify, tui.core.pace; "
+        "import tui.core.projection; "
         "print('textual' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from tests import fakes
 from tests.fakes import T0, FakeMonitor, bar_text, make_app, screen_text, settle, toasts
-from tui.app import poll_delay
 from tui.models import Event, ExtraUsage, RateLimit, Snapshot, SourceState
-from tui.widgets.quota_bar import QuotaBar
+from tui.ui.app import poll_delay
+from tui.ui.widgets.quota_bar import QuotaBar
 
 # -- what the main screen shows ---------------------------------------------------------------
 

@@ -8,9 +8,9 @@ import sys
 from datetime import UTC
 
 from tests.fakes import bar_text, screen_text, settle
-from tui import launch
-from tui.app import LimitwatchApp
+from tui.cli import live as launch
 from tui.config import Config
+from tui.ui.app import LimitwatchApp
 
 
 def _args(**kwargs) -> argparse.Namespace:
@@ -20,7 +20,7 @@ def _args(**kwargs) -> argparse.Namespace:
 
 
 def test_importing_launch_does_not_load_textual() -> None:
-    code = "import sys, tui.launch; print('textual' in sys.modules)"
+    code = "import sys, tui.cli.live; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -12,13 +12,13 @@ from datetime import UTC
 import pytest
 
 from tests.fakes import T0, bar_text, screen_text, settle, toasts
-from tui.app import LimitwatchApp
 from tui.clock import ManualClock
 from tui.config import Config, PollConfig, ProbeConfig
-from tui.credentials import ApiKey, CredentialStore, OAuthCredentials
-from tui.http import make_client
-from tui.monitor import Monitor
+from tui.core.monitor import Monitor
 from tui.simulator import SIM_API_KEY, SIM_OAUTH_TOKEN, Fault, Simulator
+from tui.sources.credentials import ApiKey, CredentialStore, OAuthCredentials
+from tui.sources.http import make_client
+from tui.ui.app import LimitwatchApp
 
 OAUTH = OAuthCredentials(SIM_OAUTH_TOKEN, None, ("user:profile",), "max", None, "test")
 API = ApiKey(SIM_API_KEY, "ANTHROPIC_API_KEY", "api")

@@ -9,7 +9,7 @@ from textual.widgets import Input
 from tests import fakes
 from tests.fakes import FakeMonitor, make_app, screen_text, settle, toasts
 from tui.config import Config, Thresholds, load_config
-from tui.screens.thresholds import GLOBAL, ThresholdsScreen, validate_thresholds
+from tui.ui.screens.thresholds import GLOBAL, ThresholdsScreen, validate_thresholds
 
 DEFAULT = Thresholds()
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tui.classify import UsageContext, classify
+from tui.explain.classify import UsageContext, classify
 from tui.models import ErrorResponse, ExtraUsage, TranscriptError, TransportError, Window
 
 NOW = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)  # 02:00 in Los Angeles (PDT)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tui import config as cfg
-from tui.__main__ import main
+from tui.cli import main
 
 
 def state_of(path: Path) -> object:

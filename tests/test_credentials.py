@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from tui.clock import ManualClock
 from tui.config import Config, SourcesConfig
-from tui.credentials import (
+from tui.sources.credentials import (
     ApiKey,
     CredentialStore,
     OAuthCredentials,

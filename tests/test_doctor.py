@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.test_status import _login
-from tui.__main__ import main
+from tui.cli import main
 from tui.simulator import SIM_API_KEY, SIM_OAUTH_TOKEN, Simulator
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tui import format as fmt
+from tui import text as fmt
 
 NOW = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)  # a Tuesday
 
@@ -148,7 +148,7 @@ def test_format_does_not_import_textual() -> None:
     import subprocess
     import sys
 
-    code = "import sys, tui.format; print('textual' in sys.modules)"
+    code = "import sys, tui.text; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

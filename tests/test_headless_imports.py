@@ -12,27 +12,28 @@ HEADLESS_MODULES = [
     "tui",
     "tui.paths",
     "tui.config",
-    "tui.config_check",
-    "tui.config_write",
+    "tui.config.check",
+    "tui.config.write",
     "tui.models",
     "tui.clock",
-    "tui.credentials",
-    "tui.classify",
-    "tui.alerts",
-    "tui.history",
-    "tui.notify",
-    "tui.headless",
-    "tui.doctor",
-    "tui.monitor",
-    "tui.status_json",
-    "tui.statusline",
+    "tui.sources.credentials",
+    "tui.explain.classify",
+    "tui.core.alerts",
+    "tui.core.history",
+    "tui.core.notify",
+    "tui.cli.status",
+    "tui.cli.statusline",
+    "tui.cli.doctor",
+    "tui.core.monitor",
+    "tui.core.report",
+    "tui.sources.statusline",
     "tui.state_file",
-    "tui.last_error",
-    "tui.format",
-    "tui.sources.oauth_usage",
+    "tui.core.last_error",
+    "tui.text",
+    "tui.sources.oauth.source",
     "tui.sources.probe",
     "tui.sources.admin",
-    "tui.sources.transcripts",
+    "tui.sources.transcripts.reader",
     "tui.simulator",
 ]
 
@@ -57,7 +58,7 @@ def test_headless_module_does_not_import_textual(module: str) -> None:
 def test_status_command_does_not_import_textual() -> None:
     code = (
         "import sys\n"
-        "from tui.__main__ import main\n"
+        "from tui.cli import main\n"
         "rc = main(['status', '--json'])\n"
         "print('TEXTUAL', 'textual' in sys.modules, file=sys.stderr)\n"
     )
@@ -68,7 +69,7 @@ def test_status_command_does_not_import_textual() -> None:
 
 def test_launch_module_import_is_cheap() -> None:
     """Importing the TUI entry module must not import Textual before it is run."""
-    result = _run("import sys, tui.launch; print('textual' in sys.modules)", dict(os.environ))
+    result = _run("import sys, tui.cli.live; print('textual' in sys.modules)", dict(os.environ))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
@@ -84,7 +85,7 @@ def test_status_with_a_warm_cache_does_not_import_httpx(isolated_paths, monkeypa
         _login(isolated_paths)
         code = (
             "import sys\n"
-            "from tui.__main__ import main\n"
+            "from tui.cli import main\n"
             "rc = main(['status', '--json'])\n"
             "print('HTTPX', 'httpx' in sys.modules, file=sys.stderr)\n"
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tui import paths
 from tui.clock import ManualClock
-from tui.history import History
+from tui.core.history import History
 from tui.models import Window
 
 T0 = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)
@@ -149,7 +149,7 @@ _WRITER = textwrap.dedent(
     from datetime import UTC, datetime, timedelta
     from pathlib import Path
     from tui.clock import ManualClock
-    from tui.history import History
+    from tui.core.history import History
     from tui.models import Window
 
     path, source, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])

@@ -10,7 +10,9 @@ import pytest
 
 from tui.clock import ManualClock
 from tui.config import Config, SourcesConfig
-from tui.http import (
+from tui.models import TransportError
+from tui.simulator import SIM_API_KEY, Fault, Simulator
+from tui.sources.http import (
     DEFAULT_BASE_URL,
     HttpResponse,
     InsecureBaseURL,
@@ -19,8 +21,6 @@ from tui.http import (
     send,
     transport_kind,
 )
-from tui.models import TransportError
-from tui.simulator import SIM_API_KEY, Fault, Simulator
 
 
 def config(base_url=None):
@@ -172,8 +172,9 @@ def test_sources_import_neither_textual_nor_httpx():
 
     code = (
         "import sys\n"
-        "import tui.credentials, tui.http, tui.sources.oauth_usage, tui.sources.probe\n"
-        "import tui.sources.admin, tui.sources.usage_cache, tui.sources.usage_policy\n"
+        "import tui.sources.credentials, tui.sources.http, tui.sources.oauth.source\n"
+        "import tui.sources.probe\n"
+        "import tui.sources.admin, tui.sources.oauth.cache, tui.sources.oauth.policy\n"
         "print(sorted(m for m in ('textual', 'httpx') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from tests.monitor_helpers import sim_credentials, sim_monitor
 from tui.clock import ManualClock
 from tui.config import Config, ProbeConfig
-from tui.last_error import read_last_error
+from tui.core.last_error import read_last_error
 from tui.simulator import Fault, Simulator
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.config import NotifyConfig
+from tui.core.notify import Notifier, alert_json, sanitize
 from tui.models import Alert
-from tui.notify import Notifier, alert_json, sanitize
 
 AT = datetime(2026, 4, 14, 9, 30, tzinfo=UTC)
 ALERT = Alert(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tui.clock import ManualClock
-from tui.sources import usage_policy as p
+from tui.sources.oauth import policy as p
 
 
 def test_after_success_waits_the_interval():

@@ -15,13 +15,13 @@ import pytest
 
 from tui.clock import ManualClock
 from tui.config import Config, PollConfig, ProbeConfig
-from tui.credentials import CredentialStore
-from tui.http import claude_code_user_agent, make_client
 from tui.models import ErrorResponse, TransportError
 from tui.simulator import SIM_ADMIN_KEY, SIM_API_KEY, SIM_OAUTH_TOKEN, Fault, Simulator
 from tui.simulator.scenario import builtin_scenario_names, loads_scenario
-from tui.sources.oauth_usage import OAuthUsageSource
-from tui.sources.usage_cache import UsageCache
+from tui.sources.credentials import CredentialStore
+from tui.sources.http import claude_code_user_agent, make_client
+from tui.sources.oauth.cache import UsageCache
+from tui.sources.oauth.source import OAuthUsageSource
 
 STEADY = """
 [[state]]
@@ -264,9 +264,9 @@ _PANE = """
 import asyncio, json
 from tui.clock import SystemClock
 from tui.config import Config
-from tui.credentials import CredentialStore
-from tui.http import make_client
-from tui.sources.oauth_usage import OAuthUsageSource
+from tui.sources.credentials import CredentialStore
+from tui.sources.http import make_client
+from tui.sources.oauth.source import OAuthUsageSource
 
 async def main():
     clock = SystemClock()
@@ -478,8 +478,8 @@ async def test_enterprise_nulls_are_no_data_not_zero(creds, clock):
 @pytest.mark.parametrize("name", builtin_scenario_names())
 async def test_every_builtin_scenario_gives_results_never_exceptions(creds, clock, name):
     """Each source over each scenario's first hour: results only, states from the known set."""
-    from tui.credentials import ApiKey
     from tui.sources.admin import AdminSource
+    from tui.sources.credentials import ApiKey
     from tui.sources.probe import ProbeSource
 
     config = Config(probe=ProbeConfig(enabled=True))
@@ -510,7 +510,7 @@ async def test_every_builtin_scenario_gives_results_never_exceptions(creds, cloc
 
 async def test_demo_credentials_keep_the_cache_in_memory(isolated_paths, clock):
     """A fixed store (the demo) never writes to the user's cache folder, yet still obeys 300 s."""
-    from tui.credentials import OAuthCredentials
+    from tui.sources.credentials import OAuthCredentials
 
     oauth = OAuthCredentials(SIM_OAUTH_TOKEN, None, ("user:profile",), "max", None, "demo")
     store = CredentialStore.fixed(oauth=oauth)

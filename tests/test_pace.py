@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tui.core.pace import duration_words, pace, when_words
 from tui.models import Window
-from tui.pace import duration_words, pace, when_words
 
 # Tuesday 14 April 2026.
 TUE = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)

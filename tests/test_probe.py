@@ -10,10 +10,10 @@ import pytest
 
 from tui.clock import ManualClock
 from tui.config import Config, ProbeConfig
-from tui.credentials import ApiKey, CredentialStore, OAuthCredentials
-from tui.http import make_client
 from tui.models import ErrorResponse, TransportError
 from tui.simulator import SIM_API_KEY, SIM_OAUTH_TOKEN, Fault, Simulator
+from tui.sources.credentials import ApiKey, CredentialStore, OAuthCredentials
+from tui.sources.http import make_client
 from tui.sources.probe import SUBSCRIPTION_OFF_REASON, ProbeSource, parse_ratelimit_headers
 
 NOW = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)

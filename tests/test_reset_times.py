@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tui.reset_times import (
+from tui.times import (
     from_epoch,
     next_time_of_day,
     parse_reset_header,

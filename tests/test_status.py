@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.simulator import SIM_API_KEY, SIM_OAUTH_TOKEN, Simulator
 from tui.simulator.scenario import loads_scenario
 

@@ -7,9 +7,9 @@ import json
 from argparse import Namespace
 from datetime import UTC, datetime, timedelta
 
-from tui import statusline
+from tui.cli.statusline import NEUTRAL_LINE, run_statusline
 from tui.clock import ManualClock
-from tui.headless import NEUTRAL_LINE, run_statusline
+from tui.sources import statusline
 
 NOW = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)
 

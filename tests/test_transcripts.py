@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tui.classify import UsageContext
 from tui.clock import ManualClock
+from tui.explain.classify import UsageContext
 from tui.models import Window
-from tui.sources.transcripts import TranscriptSource
+from tui.sources.transcripts.reader import TranscriptSource
 
 NOW = datetime(2026, 4, 14, 15, 0, tzinfo=UTC)
 OUT_OF_EXTRA = (
@@ -455,7 +455,7 @@ def test_between_walks_only_recently_written_files_are_looked_at(projects, clock
     few seconds; what Claude Code is writing now is followed on every scan."""
     import os
 
-    from tui.sources.transcripts import WALK_SECONDS
+    from tui.sources.transcripts.reader import WALK_SECONDS
 
     old = projects / "p" / "old-session.jsonl"
     live = projects / "p" / "live-session.jsonl"
@@ -489,7 +489,7 @@ def test_a_new_session_file_is_found_at_once(projects, clock) -> None:
 
 def test_sessions_untouched_since_before_the_retention_window_are_not_read(projects, clock) -> None:
     """Months of old sessions cost a stat each, not a read; one resumed later is followed."""
-    from tui.sources.transcripts import WALK_SECONDS
+    from tui.sources.transcripts.reader import WALK_SECONDS
 
     old = projects / "p" / "old.jsonl"
     recent = projects / "p" / "recent.jsonl"

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from tui import paths
 from tui.clock import ManualClock
-from tui.sources.usage_cache import CacheEntry, UsageCache
+from tui.sources.oauth.cache import CacheEntry, UsageCache
 
 
 def entry(clock, **kw):

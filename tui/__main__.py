@@ -1,132 +1,15 @@
-"""The ``limitwatch`` command line: argument parsing and dispatch.
-
-Each sub-command lives in its own module and is imported only when used, so that
-``limitwatch status`` never loads Textual. Config errors go to stderr with exit 2.
-"""
+"""``limitwatch`` / ``python -m tui``: hand argv to the command line (``tui.cli``)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
-from tui import __version__
-
-EXIT_USAGE = 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"limitwatch: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE)
-
-
-def _add_common(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    default = None if top else argparse.SUPPRESS
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        default=default,
-        help="config file (default: $LIMITWATCH_CONFIG, else the platform's config folder)",
-    )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="limitwatch",
-        description="A terminal monitor for Claude usage limits.",
-        epilog="Run without a sub-command for the live view. Docs: README.md",
-    )
-    parser.add_argument("--version", action="version", version=f"limitwatch {__version__}")
-    _add_common(parser, top=True)
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="run the live view against the built-in simulator (no credentials needed)",
-    )
-    parser.add_argument(
-        "--demo-speed",
-        type=float,
-        default=None,
-        metavar="X",
-        help="how much faster than real time the demo's clock runs (default 60)",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    status = sub.add_parser("status", help="print one snapshot for scripts and prompts")
-    _add_common(status, top=False)
-    status.add_argument("--json", action="store_true", help="print the schema-1 JSON object")
-    status.add_argument(
-        "--probe",
-        action="store_true",
-        help="also probe the API and read admin reports (costs a few tokens with an API key)",
-    )
-
-    statusline = sub.add_parser(
-        "statusline", help="Claude Code status line command: reads its JSON on stdin"
-    )
-    _add_common(statusline, top=False)
-    statusline.add_argument(
-        "--format", default=None, help="override [statusline] format for this call"
-    )
-
-    config = sub.add_parser("config", help="init | path | show | validate the config file")
-    _add_common(config, top=False)
-    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    init = config_sub.add_parser("init", help="write a commented default config file")
-    init.add_argument("--force", action="store_true", help="overwrite an existing file")
-    config_sub.add_parser("path", help="print the config file path in force")
-    config_sub.add_parser("show", help="print effective values and where each came from")
-    config_sub.add_parser("validate", help="check the config file: exit 0 when valid, 2 when not")
-
-    simulate = sub.add_parser("simulate", help="run the Anthropic simulator on loopback")
-    _add_common(simulate, top=False)
-    simulate.add_argument("--port", type=int, default=0, help="port (default: a free one)")
-    simulate.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
-    simulate.add_argument("--scenario", default="healthy", help="built-in name or a TOML file")
-    simulate.add_argument("--speed", type=float, default=1.0, help="scenario clock speed-up")
-    simulate.add_argument("--list", action="store_true", help="list the built-in scenarios")
-
-    doctor = sub.add_parser("doctor", help="which credentials and sources were found")
-    _add_common(doctor, top=False)
-    return parser
-
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return _dispatch(args)
-    except KeyboardInterrupt:
-        return 130
+    from tui.cli import main as cli_main
 
-
-def _dispatch(args: argparse.Namespace) -> int:
-    command = args.command
-    if command == "config":
-        from tui import cli_config
-
-        return cli_config.run(args)
-    if command == "simulate":
-        from tui.simulator import cli as simulator_cli
-
-        return simulator_cli.run(args)
-    if command == "status":
-        from tui import headless
-
-        return headless.run_status(args)
-    if command == "statusline":
-        from tui import headless
-
-        return headless.run_statusline(args)
-    if command == "doctor":
-        from tui import doctor
-
-        return doctor.run(args)
-    from tui import launch
-
-    return launch.run(args)
+    return cli_main(argv)
 
 
 if __name__ == "__main__":

@@ -108,15 +108,6 @@ def primary_claude_config_dir(configured: str | None = None) -> Path:
     return home_dir() / ".claude"
 
 
-def assets_dir() -> Path:
-    """The stylesheet folder: inside the wheel (``tui/assets``) or the checkout (``assets/``)."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "assets"
-    if (packaged / "limitwatch.tcss").is_file():
-        return packaged
-    return here.parent / "assets"
-
-
 def last_error_file() -> Path:
     """The last classified error, kept so that ``status`` and ``statusline`` can show it."""
     return data_dir() / "last_error.json"

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tui.config import Config
-from tui.credentials import CredentialStore
-from tui.http import ANTHROPIC_VERSION, decode_problem, send
 from tui.models import AdminUsage, ErrorResponse, SourceResult, SourceState, TransportError
-from tui.sources import usage_policy
-from tui.sources.oauth_usage import error_words, hhmm, minor_to_major, to_number
+from tui.sources.credentials import CredentialStore
+from tui.sources.http import ANTHROPIC_VERSION, decode_problem, send
+from tui.sources.oauth import policy as usage_policy
+from tui.sources.oauth.source import error_words, hhmm, minor_to_major, to_number
 
 if TYPE_CHECKING:
     import httpx

@@ -15,15 +15,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tui.config import Config
-from tui.credentials import ApiKey, CredentialStore, OAuthCredentials
-from tui.http import (
-    ANTHROPIC_VERSION,
-    OAUTH_BETA,
-    HttpResponse,
-    claude_code_user_agent,
-    decode_problem,
-    send,
-)
 from tui.models import (
     Account,
     ErrorResponse,
@@ -33,8 +24,17 @@ from tui.models import (
     TransportError,
     Window,
 )
-from tui.sources import usage_policy
-from tui.sources.oauth_usage import error_words, hhmm, parse_time, to_number
+from tui.sources.credentials import ApiKey, CredentialStore, OAuthCredentials
+from tui.sources.http import (
+    ANTHROPIC_VERSION,
+    OAUTH_BETA,
+    HttpResponse,
+    claude_code_user_agent,
+    decode_problem,
+    send,
+)
+from tui.sources.oauth import policy as usage_policy
+from tui.sources.oauth.source import error_words, hhmm, parse_time, to_number
 
 if TYPE_CHECKING:
     import httpx

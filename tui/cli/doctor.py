@@ -1,0 +1,167 @@
+"""``limitwatch doctor``: what was found, what will be used, what is wrong, in plain words.
+
+Exit 0 when all is well, 1 otherwise (2 for a bad invocation or config, as everywhere).
+Secrets are only ever shown masked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from tui import paths
+from tui import text as fmt
+from tui.clock import Clock, SystemClock
+from tui.config import Config, ConfigError, load_config
+
+PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+
+
+@dataclass
+class Report:
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def say(self, text: str) -> None:
+        self.lines.append(text)
+
+    def problem(self, text: str) -> None:
+        self.problems.append(text)
+        self.lines.append(f"  ! {text}")
+
+
+def run(
+    args: argparse.Namespace,
+    *,
+    clock: Clock | None = None,
+    env: Mapping[str, str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    clock = clock or SystemClock()
+    env = os.environ if env is None else env
+    report = Report()
+    path, origin = paths.config_file(getattr(args, "config", None))
+    report.say("Config")
+    try:
+        config = load_config(explicit=getattr(args, "config", None))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"limitwatch: {problem}", file=err)
+        return 2
+    where = {"--config": "from --config", "LIMITWATCH_CONFIG": "from LIMITWATCH_CONFIG"}.get(
+        origin, "default location"
+    )
+    state = "valid" if path.exists() else "not present, defaults in use"
+    report.say(f"  {path} ({where}): {state}")
+    asyncio.run(_check(config, clock, env, report))
+    report.say("")
+    if report.problems:
+        report.say(f"{len(report.problems)} problem(s) found.")
+    else:
+        report.say("All good.")
+    out.write("limitwatch doctor\n\n" + "\n".join(report.lines) + "\n")
+    return 1 if report.problems else 0
+
+
+async def _check(config: Config, clock: Clock, env: Mapping[str, str], report: Report) -> None:
+    from tui.sources.credentials import CredentialStore
+    from tui.sources.http import InsecureBaseURL, resolve_base_url
+
+    now = clock.now()
+    credentials = CredentialStore(config, clock=clock, env=env)
+    report.say("")
+    report.say("Credentials")
+    for line in credentials.findings():
+        report.say(f"  {line}")
+    oauth = credentials.oauth()
+    problem = credentials.oauth_problem()
+    if problem is not None:
+        report.problem(f"{problem.what} ({problem.location}): {problem.detail}")
+    api_key = credentials.api_key()
+    admin_key = credentials.admin_key()
+    if oauth is None and api_key is None and admin_key is None:
+        report.problem(
+            "no credentials found: log in with `claude` (Claude Code), or set "
+            f"{config.sources.api_key_env}; `limitwatch --demo` shows limitwatch without any"
+        )
+    if oauth is not None and api_key is not None and api_key.origin.endswith("ANTHROPIC_API_KEY"):
+        report.say(
+            "  note: ANTHROPIC_API_KEY is set alongside a Claude subscription login. Claude Code "
+            "run from this environment bills the API key, not your plan."
+        )
+
+    report.say("")
+    report.say("Network")
+    try:
+        base_url, origin = resolve_base_url(config, env)
+    except InsecureBaseURL as exc:
+        report.problem(str(exc))
+        return
+    report.say(f"  endpoint {base_url} ({origin})")
+    proxies = [f"{name}={env[name]}" for name in PROXY_VARS if env.get(name)]
+    report.say("  proxies: " + (", ".join(proxies) if proxies else "none"))
+    if origin != "default":
+        report.say(
+            "  note: a custom endpoint (proxy or gateway) can make Claude Code requests look "
+            "like a third-party app, which bills them to extra usage"
+        )
+
+    report.say("")
+    report.say("Transcripts (Claude Code's local logs: the last error it showed you)")
+    for root in paths.claude_config_dirs(config.sources.claude_config_dir):
+        projects = root / "projects"
+        if projects.is_dir():
+            count = sum(1 for _ in projects.glob("*/*.jsonl"))
+            report.say(f"  {projects}: {count} transcript file(s)")
+        else:
+            report.say(f"  {projects}: not present")
+
+    from tui.sources import statusline
+
+    feed = statusline.read_recorded()
+    report.say("")
+    report.say("Status line feed")
+    if feed is None:
+        report.say("  never recorded (optional: set `limitwatch statusline` as Claude Code's")
+        report.say("  statusLine command; see README)")
+    else:
+        report.say(f"  last render {fmt.age(feed.observed_at, now)}")
+
+    if oauth is None and api_key is None and admin_key is None:
+        return
+    from tui.cli.status import headless_monitor
+
+    monitor = headless_monitor(
+        config,
+        clock=clock,
+        credentials=credentials,
+        base_url=base_url,
+        include_probe=False,
+        persist_last_error=False,
+    )
+    try:
+        snapshot = await monitor.poll()
+    finally:
+        await monitor.aclose()
+    report.say("")
+    report.say("Sources")
+    for state in snapshot.sources:
+        when = ""
+        if state.next_attempt_at is not None:
+            when = f"; next call allowed {fmt.local_time(state.next_attempt_at, now)}"
+        report.say(f"  {state.id}: {state.state} {state.detail}{when}".rstrip())
+        if state.state == "error":
+            title = state.error.title if state.error is not None else state.detail
+            report.problem(f"{state.id}: {title}")
+    from tui.sources.probe import ProbeSource
+
+    enabled, reason = ProbeSource(credentials, config=config, clock=clock).enabled()
+    report.say(f"  probe: {'on' if enabled else 'off'}: {reason}")

@@ -1,0 +1,119 @@
+"""``limitwatch statusline``: Claude Code's status line command; no Textual on this path.
+
+It records the feed Claude Code hands it (a free, fresh source) and prints one line. It must
+never break Claude Code's screen, so every failure prints a neutral line and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timedelta
+from typing import Any, TextIO
+
+from tui import paths
+from tui import text as fmt
+from tui.clock import Clock, SystemClock
+from tui.config import Config, ConfigError, load_config
+from tui.models import Classification
+
+STATUSLINE_ERROR_RECENT = timedelta(hours=1)
+MAX_STDIN = 1_000_000
+
+
+NEUTRAL_LINE = "limitwatch: no data"
+
+
+def run_statusline(
+    args: argparse.Namespace,
+    *,
+    clock: Clock | None = None,
+    stdin: TextIO | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Claude Code's status line command. Always exits 0 and prints exactly one line."""
+    out = out or sys.stdout
+    try:
+        line = _statusline(args, clock or SystemClock(), stdin or sys.stdin)
+    except Exception:  # a status line must never break Claude Code's screen
+        line = NEUTRAL_LINE
+    out.write(line.replace("\n", " ") + "\n")
+    out.flush()
+    return 0
+
+
+def _statusline(args: argparse.Namespace, clock: Clock, stdin: TextIO) -> str:
+    from tui.sources import statusline as feed_mod
+
+    now = clock.now()
+    try:
+        config = load_config(explicit=getattr(args, "config", None))
+    except ConfigError:
+        return "limitwatch: config error (run `limitwatch config validate`)"
+    raw = stdin.read(MAX_STDIN) if not stdin.isatty() else ""
+    try:
+        data = json.loads(raw) if raw.strip() else None
+    except ValueError:
+        data = None
+    feed = feed_mod.parse_feed(data, now)
+    if feed.windows:
+        feed_mod.record(feed)
+        _record_history(config, clock, feed.windows)
+    windows = {w.id: w for w in feed.windows}
+    if not windows:
+        recorded = feed_mod.read_recorded()
+        if recorded is not None and (now - recorded.observed_at) < timedelta(minutes=30):
+            windows = {w.id: w for w in recorded.windows}
+    error = _recent_error(now)
+    fmt_string = getattr(args, "format", None) or config.statusline.format
+    values = {
+        "model": feed.model or "Claude",
+        "five_hour": _pct(windows.get("five_hour")),
+        "seven_day": _pct(windows.get("seven_day")),
+        "five_hour_reset": _reset(windows.get("five_hour"), now),
+        "seven_day_reset": _reset(windows.get("seven_day"), now),
+        "error": f" · {error.title}" if error is not None else "",
+    }
+    if data is None and not windows:
+        return NEUTRAL_LINE
+    try:
+        return fmt_string.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return "{model} · 5h {five_hour} · 7d {seven_day}{error}".format(**values)
+
+
+def _pct(window: Any) -> str:
+    if window is None or window.used_percent is None:
+        return "—"
+    return fmt.percent(window.used_percent)
+
+
+def _reset(window: Any, now: datetime) -> str:
+    if window is None or window.resets_at is None:
+        return ""
+    return fmt.countdown_until(window.resets_at, now)
+
+
+def _record_history(config: Config, clock: Clock, windows: Any) -> None:
+    try:
+        from tui.core.history import History
+
+        history = History(
+            paths.history_db(), retention_days=config.history.retention_days, clock=clock
+        )
+        try:
+            history.record(windows)
+        finally:
+            history.close()
+    except Exception:
+        pass  # the status line must print even when the history file is unusable
+
+
+def _recent_error(now: datetime) -> Classification | None:
+    from tui.core.last_error import read_last_error
+
+    error = read_last_error()
+    if error is None or now - error.observed_at > STATUSLINE_ERROR_RECENT:
+        return None
+    return error

@@ -1,0 +1,97 @@
+"""The TOML config's public face: load it, and every name the rest of the package imports.
+
+The work lives in small modules named for what they hold, re-exported here so that
+``from tui.config import ...`` keeps working:
+
+- ``tui.config.model``: the frozen dataclasses (``Config`` ...), ``Problem``, ``ConfigError``,
+  ``Origin``;
+- ``tui.config.read``: the file's text and TOML (``read_raw``);
+- ``tui.config.check``: value checks and validation, every problem at once with its line;
+- ``tui.config.write``: writing (validated first, atomic, mode 0600) and the default file;
+- ``tui.config.explain``: ``explain_sources`` for ``config show``.
+
+Loading never writes anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui import paths
+from tui.config.check import (
+    MAX_INTERVAL,
+    STATUSLINE_PLACEHOLDERS,
+    build_config,
+    config_from_mapping,
+    mask_secrets,
+    statusline_format_problems,
+)
+from tui.config.explain import ENV_FALLBACKS, explain_sources
+from tui.config.model import (
+    DEFAULT_MODEL,
+    Config,
+    ConfigError,
+    HistoryConfig,
+    NotifyConfig,
+    Origin,
+    PollConfig,
+    ProbeConfig,
+    Problem,
+    SourcesConfig,
+    StatuslineConfig,
+    Thresholds,
+)
+from tui.config.read import parse_toml, read_raw, read_text
+from tui.config.write import (
+    config_to_mapping,
+    default_config_text,
+    save_thresholds,
+    write_config_file,
+    write_config_text,
+    write_default_config,
+)
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "ENV_FALLBACKS",
+    "MAX_INTERVAL",
+    "STATUSLINE_PLACEHOLDERS",
+    "Config",
+    "ConfigError",
+    "HistoryConfig",
+    "NotifyConfig",
+    "Origin",
+    "PollConfig",
+    "ProbeConfig",
+    "Problem",
+    "SourcesConfig",
+    "StatuslineConfig",
+    "Thresholds",
+    "config_from_mapping",
+    "config_to_mapping",
+    "default_config_text",
+    "explain_sources",
+    "load_config",
+    "mask_secrets",
+    "read_raw",
+    "save_thresholds",
+    "statusline_format_problems",
+    "write_config_file",
+    "write_config_text",
+    "write_default_config",
+]
+
+
+def load_config(path: Path | None = None, *, explicit: str | None = None) -> Config:
+    """The config in force. A missing file means defaults (``Config.path`` still set).
+
+    ``path`` None: resolved by ``paths.config_file(explicit)`` (``--config``,
+    ``LIMITWATCH_CONFIG``, the platform folder). Raises ``ConfigError`` with every problem.
+    Never writes anything.
+    """
+    if path is None:
+        path, _origin = paths.config_file(explicit)
+    text = read_text(path)
+    if text is None:
+        return Config(path=path)
+    return build_config(parse_toml(text, path), path, text)

@@ -1,0 +1,312 @@
+"""Levels, views and edge-triggered alerts for usage windows.
+
+``level_for`` turns a window and its thresholds into ok / warning / critical / exhausted /
+unknown, counting the server's own signals (unified ``status`` and ``surpassed-threshold``).
+``build_view`` adds what history knows (projection, sparkline) and pace. ``AlertTracker`` says
+each thing once: one alert per upward crossing, re-armed only when the percentage fell back
+below the threshold by a margin or the window reset. Pure logic; no Textual, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, tzinfo
+
+from tui.config import Thresholds
+from tui.core.history import Sample
+from tui.core.pace import Pace, duration_words, pace, when_words
+from tui.core.projection import lookback_for, project_full_at, sparkline
+from tui.models import LEVEL_ORDER, Alert, Level, Window, WindowView, window_length_seconds
+
+__all__ = [
+    "AlertTracker",
+    "Pace",
+    "build_view",
+    "history_since",
+    "level_for",
+    "pace",
+    "project_full_at",
+    "sparkline_span",
+]
+
+HYSTERESIS_POINTS = 2.0
+RESET_TOLERANCE = timedelta(minutes=5)
+SPARKLINE_POINTS = 24
+# A projection only alerts when the window would fill at least this share of its length early.
+PROJECTION_MIN_LEAD_SHARE = 0.05
+
+_LEVELS: tuple[Level, ...] = ("unknown", "ok", "warning", "critical", "exhausted")
+
+
+def _max_level(a: Level, b: Level) -> Level:
+    return a if LEVEL_ORDER[a] >= LEVEL_ORDER[b] else b
+
+
+def effective_percent(window: Window) -> float | None:
+    """The window's percentage, raised to the server's surpassed threshold when that is higher."""
+    values = []
+    if window.used_percent is not None:
+        values.append(window.used_percent)
+    if window.surpassed_threshold is not None:
+        values.append(window.surpassed_threshold * 100.0)
+    return max(values) if values else None
+
+
+def level_for(window: Window, thresholds: Thresholds) -> Level:
+    """The level of one window under ``thresholds``.
+
+    exhausted: 100% or more, or the server rejected requests. ok: a window not started yet.
+    unknown: no percentage and no server signal. ``allowed_warning`` means at least warning;
+    ``surpassed_threshold`` (a fraction) counts as a percentage; a bare ``allowed`` with no
+    percentage is ok (the server said so).
+    """
+    status = (window.server_status or "").lower()
+    percent = effective_percent(window)
+    if status == "rejected" or (percent is not None and percent >= 100.0):
+        return "exhausted"
+    if window.not_started:
+        return "ok"
+    if percent is None:
+        if status == "allowed_warning":
+            return "warning"
+        if status == "allowed":
+            return "ok"
+        return "unknown"
+    level: Level = "ok"
+    if percent >= thresholds.critical:
+        level = "critical"
+    elif percent >= thresholds.warning:
+        level = "warning"
+    if status == "allowed_warning":
+        level = _max_level(level, "warning")
+    return level
+
+
+def sparkline_span(window_id: str) -> timedelta:
+    """How much time the sparkline beside a bar covers: 5 h for the session, 24 h for weekly."""
+    if window_length_seconds(window_id) <= 5 * 3600:
+        return timedelta(hours=5)
+    return timedelta(hours=24)
+
+
+def history_since(window_id: str, now: datetime) -> datetime:
+    """How far back ``History.samples`` should read for ``build_view`` (sparkline and rate)."""
+    rate_span = lookback_for(float(window_length_seconds(window_id)))
+    return now - max(sparkline_span(window_id), rate_span)
+
+
+def _with_current(window: Window, samples: Sequence[Sample]) -> list[Sample]:
+    """The samples plus the window's own reading when it is newer than all of them."""
+    merged = list(samples)
+    if window.used_percent is not None and (not merged or window.observed_at > merged[-1].at):
+        merged.append(
+            Sample(
+                at=window.observed_at,
+                used_percent=window.used_percent,
+                resets_at=window.resets_at,
+                source=window.source,
+            )
+        )
+    return merged
+
+
+def build_view(
+    window: Window,
+    thresholds: Thresholds,
+    samples: Sequence[Sample],
+    now: datetime,
+    *,
+    stale_after: float,
+    tz: tzinfo | None = None,
+) -> WindowView:
+    """A window with its level, staleness, projection, pace message and sparkline."""
+    level = level_for(window, thresholds)
+    stale = (now - window.observed_at).total_seconds() > stale_after
+    merged = sorted(_with_current(window, samples), key=lambda s: s.at)
+    projected = None
+    if level not in ("exhausted", "unknown") and not window.not_started:
+        projected = project_full_at(merged, window.resets_at, now, window_id=window.id)
+    found = pace(window, now, tz=tz)
+    line = sparkline(merged, now, span=sparkline_span(window.id), points=SPARKLINE_POINTS)
+    return WindowView(
+        window=window,
+        level=level,
+        stale=stale,
+        projected_full_at=projected,
+        pace_message=found.message if found is not None else None,
+        sparkline=line,
+    )
+
+
+# -- alerts -----------------------------------------------------------------------------------
+
+
+def _percent_words(value: float) -> str:
+    return f"{value:.0f}%" if abs(value - round(value)) < 0.05 else f"{value:.1f}%"
+
+
+def _resets_words(window: Window, now: datetime, tz: tzinfo | None) -> str:
+    if window.resets_at is None:
+        return ""
+    return f", resets {when_words(window.resets_at, now, tz=tz).removeprefix('at ')}"
+
+
+def threshold_message(
+    window: Window, level: Level, thresholds: Thresholds, now: datetime, tz: tzinfo | None = None
+) -> str:
+    """E.g. "Weekly at 76% (warning at 75%), resets Thu 09:00"."""
+    resets = _resets_words(window, now, tz)
+    percent = effective_percent(window)
+    status = (window.server_status or "").lower()
+    if level == "exhausted":
+        if percent is not None and percent >= 100.0:
+            return f"{window.label} is used up ({_percent_words(percent)}){resets}"
+        return f"{window.label} limit reached: the server is refusing requests{resets}"
+    if percent is None:
+        return f"{window.label}: the server warns this limit is getting close{resets}"
+    limit = thresholds.critical if level == "critical" else thresholds.warning
+    if level in ("warning", "critical") and percent < limit and status == "allowed_warning":
+        return (
+            f"{window.label} at {_percent_words(percent)}: "
+            f"the server warns this limit is getting close{resets}"
+        )
+    return (
+        f"{window.label} at {_percent_words(percent)} ({level} at {_percent_words(limit)}){resets}"
+    )
+
+
+def _projection_lead_ok(view: WindowView) -> bool:
+    window = view.window
+    if view.projected_full_at is None or window.resets_at is None:
+        return False
+    lead = (window.resets_at - view.projected_full_at).total_seconds()
+    return lead >= PROJECTION_MIN_LEAD_SHARE * window_length_seconds(window.id)
+
+
+def projection_message(view: WindowView, now: datetime, tz: tzinfo | None = None) -> str:
+    """E.g. "5-hour session: at the current rate full at 13:40, 1 h 20 min before the reset"."""
+    window = view.window
+    assert view.projected_full_at is not None and window.resets_at is not None
+    when = when_words(view.projected_full_at, now, tz=tz)
+    lead = duration_words((window.resets_at - view.projected_full_at).total_seconds())
+    return f"{window.label}: at the current rate full {when}, {lead} before the reset"
+
+
+@dataclass
+class _WindowState:
+    resets_at: datetime | None
+    notified: int  # LEVEL_ORDER of the highest level told in this instance (armed above it)
+    forecast_told: bool = False  # a pace or projection alert was given in this instance
+
+
+ThresholdSource = Thresholds | Callable[[str], Thresholds]
+
+
+class AlertTracker:
+    """Edge-triggered alerts with hysteresis, per window id.
+
+    ``thresholds`` is one ``Thresholds`` or a function from window id to thresholds
+    (``config.thresholds_for``); it may be replaced at any time (thresholds editor).
+    Pace and projection share one "running out early" alert per window instance, so the
+    user is told about it once, whichever notices first.
+    """
+
+    def __init__(
+        self,
+        thresholds: ThresholdSource | None = None,
+        *,
+        hysteresis: float = HYSTERESIS_POINTS,
+        tz: tzinfo | None = None,
+    ) -> None:
+        self.thresholds: ThresholdSource = thresholds if thresholds is not None else Thresholds()
+        self.hysteresis = hysteresis
+        self.tz = tz
+        self._state: dict[str, _WindowState] = {}
+
+    def thresholds_for(self, window_id: str) -> Thresholds:
+        if isinstance(self.thresholds, Thresholds):
+            return self.thresholds
+        return self.thresholds(window_id)
+
+    def _rearm_level(self, view: WindowView, thresholds: Thresholds) -> int:
+        """The level the window would have if it were ``hysteresis`` points higher."""
+        window = view.window
+        bumped = window
+        if window.used_percent is not None:
+            bumped = replace(window, used_percent=window.used_percent + self.hysteresis)
+        if window.surpassed_threshold is not None:
+            bumped = replace(
+                bumped, surpassed_threshold=window.surpassed_threshold + self.hysteresis / 100.0
+            )
+        level = level_for(bumped, thresholds)
+        return max(LEVEL_ORDER[level], LEVEL_ORDER[view.level])
+
+    def update(self, views: Sequence[WindowView], now: datetime) -> list[Alert]:
+        """New alerts since the last call: upward crossings and first forecasts only."""
+        alerts: list[Alert] = []
+        for view in views:
+            window = view.window
+            if view.level == "unknown":
+                continue
+            state = self._state.get(window.id)
+            if state is None or self._has_reset(state, window):
+                state = _WindowState(resets_at=window.resets_at, notified=LEVEL_ORDER["ok"])
+                self._state[window.id] = state
+            elif window.resets_at is not None:
+                state.resets_at = window.resets_at
+            thresholds = self.thresholds_for(window.id)
+            state.notified = min(state.notified, self._rearm_level(view, thresholds))
+            current = LEVEL_ORDER[view.level]
+            if current > state.notified and current >= LEVEL_ORDER["warning"]:
+                state.notified = current
+                text = threshold_message(window, view.level, thresholds, now, self.tz)
+                alerts.append(Alert(window.id, view.level, "threshold", text, now))
+            if not state.forecast_told and view.level != "exhausted":
+                forecast = self._forecast(view, now)
+                if forecast is not None:
+                    state.forecast_told = True
+                    alerts.append(forecast)
+        return alerts
+
+    def _has_reset(self, state: _WindowState, window: Window) -> bool:
+        if state.resets_at is None or window.resets_at is None:
+            return False
+        return window.resets_at > state.resets_at + RESET_TOLERANCE
+
+    def _forecast(self, view: WindowView, now: datetime) -> Alert | None:
+        level = _max_level(view.level, "warning")
+        window = view.window
+        if view.pace_message is not None:
+            text = f"{window.label}: {view.pace_message}"
+            return Alert(window.id, level, "pace", text, now)
+        if _projection_lead_ok(view):
+            return Alert(
+                window.id, level, "projection", projection_message(view, now, self.tz), now
+            )
+        return None
+
+    def active(self, views: Sequence[WindowView]) -> list[Alert]:
+        """Every alert in force now (for ``status --json``), without edge logic."""
+        alerts: list[Alert] = []
+        for view in views:
+            window = view.window
+            at = window.observed_at
+            if LEVEL_ORDER[view.level] >= LEVEL_ORDER["warning"]:
+                thresholds = self.thresholds_for(window.id)
+                text = threshold_message(window, view.level, thresholds, at, self.tz)
+                alerts.append(Alert(window.id, view.level, "threshold", text, at))
+            if view.level == "exhausted":
+                continue
+            level = _max_level(view.level, "warning")
+            if view.pace_message is not None:
+                text = f"{window.label}: {view.pace_message}"
+                alerts.append(Alert(window.id, level, "pace", text, at))
+            if _projection_lead_ok(view):
+                text = projection_message(view, at, self.tz)
+                alerts.append(Alert(window.id, level, "projection", text, at))
+        return alerts
+
+    def reset(self) -> None:
+        """Forget everything (e.g. after the account changed)."""
+        self._state.clear()

@@ -1,0 +1,298 @@
+"""LimitwatchApp: timers, workers and key bindings. Wiring only.
+
+A timer asks for a poll -> a worker (group "poll") awaits ``monitor.poll()`` -> the Snapshot
+arrives in a ``SnapshotReady`` message -> the main screen's one reactive is set. The next poll
+is a one-shot timer at ``monitor.next_wakeup()``; one app-wide timer ticks the countdowns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import WorkerState
+
+from tui import paths
+from tui import text as fmt
+from tui.clock import Clock
+from tui.config import Config
+from tui.core.monitor import MonitorLike
+from tui.models import Snapshot
+from tui.ui.messages import SnapshotReady
+from tui.ui.screens.error_detail import ErrorDetailScreen
+from tui.ui.screens.help import KEYS, HelpScreen
+from tui.ui.screens.main import MainScreen
+from tui.ui.screens.no_credentials import NoCredentialsScreen
+from tui.ui.screens.thresholds import ThresholdsScreen
+from tui.ui.widgets.quota_bar import countdown_deadlines
+
+MIN_POLL_DELAY = 1.0
+MAX_POLL_DELAY = 60.0
+DemoStarter = Callable[[], tuple[MonitorLike, Clock]]
+
+
+def poll_delay(next_wakeup: datetime | None, now: datetime, speed: float = 1.0) -> float:
+    """Real seconds until the next poll: the monitor's wake-up, clamped to 1 s .. 60 s."""
+    if next_wakeup is None:
+        return MAX_POLL_DELAY
+    seconds = (next_wakeup - now).total_seconds() / max(speed, 1e-6)
+    return max(MIN_POLL_DELAY, min(MAX_POLL_DELAY, seconds))
+
+
+class LimitwatchApp(App[int]):
+    CSS_PATH = "limitwatch.tcss"  # beside this module, packaged with it
+    TITLE = "limitwatch"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reprobe", "Re-probe"),
+        Binding("u", "refresh_usage", "Usage"),
+        Binding("p", "toggle_pause", "Pause"),
+        Binding("e", "error_detail", "Error"),
+        Binding("t", "thresholds", "Thresholds"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        monitor: MonitorLike,
+        clock: Clock,
+        config: Config,
+        config_path: Path | None = None,
+        *,
+        tz: tzinfo | None = None,
+        no_credentials: Sequence[str] | None = None,
+        start_demo: DemoStarter | None = None,
+        demo: bool = False,
+    ) -> None:
+        super().__init__()
+        self.monitor = monitor
+        self.clock = clock
+        self.config = config
+        self.config_path = config_path or config.path or paths.config_file()[0]
+        self.tz = tz
+        self.no_credentials = no_credentials
+        self.start_demo = start_demo
+        self.mode_label = "demo" if demo else ""
+        self.main = MainScreen(clock, config.thresholds, tz)
+        self._poll_timer: Timer | None = None
+        self._tick_timer: Timer | None = None
+        self._tick_period = 0.0
+        self._alert_keys: set[tuple[str, str]] = set()
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.main
+
+    def on_mount(self) -> None:
+        self._set_tick(60.0)
+        if self.no_credentials is not None:
+            screen = NoCredentialsScreen(self.no_credentials, can_demo=self.start_demo is not None)
+            self.push_screen(screen, self._after_no_credentials)
+            return
+        self._start()
+
+    def _start(self) -> None:
+        self.post_message(SnapshotReady(self.monitor.snapshot()))
+        self._set_paused_display(self.monitor.paused)
+        self.request_poll()
+
+    def _after_no_credentials(self, choice: str | None) -> None:
+        if choice != "demo" or self.start_demo is None:
+            self.exit(0)
+            return
+        previous = self.monitor
+        self.monitor, self.clock = self.start_demo()
+        self.run_worker(previous.aclose(), group="close", exit_on_error=False)
+        self.main.clock = self.clock
+        self.mode_label = "demo"
+        self._start()
+
+    async def on_unmount(self) -> None:
+        await self.monitor.aclose()
+
+    def write_terminal(self, text: str) -> None:
+        """For the notifier: the bell, or a desktop-notification escape sequence."""
+        if text == "\a":
+            self.bell()
+        elif self._driver is not None:
+            self._driver.write(text)
+
+    # -- polling -------------------------------------------------------------------------
+
+    def _busy(self, group: str) -> bool:
+        return any(
+            worker.group == group and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for worker in self.workers
+        )
+
+    def request_poll(self) -> None:
+        """Start a poll unless one is still running (a tick is skipped, never cancels)."""
+        if self._busy("poll"):
+            return
+        self.run_worker(self._poll(), name="poll", group="poll", exit_on_error=False)
+
+    async def _poll(self) -> None:
+        try:
+            snapshot = await self.monitor.poll()
+        except Exception as exc:  # the monitor should not raise; if it does, stay up
+            self.notify(f"poll failed: {type(exc).__name__}: {exc}", severity="error")
+        else:
+            self.post_message(SnapshotReady(snapshot))
+        finally:
+            self._schedule_poll()
+
+    def _schedule_poll(self) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        if self.monitor.paused:
+            return
+        try:
+            wakeup = self.monitor.next_wakeup()
+        except Exception:
+            wakeup = None
+        delay = poll_delay(wakeup, self.clock.now(), getattr(self.clock, "speed", 1.0))
+        self._poll_timer = self.set_timer(delay, self.request_poll, name="next-poll")
+
+    def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        with self.batch_update():
+            self.main.snapshot = message.snapshot
+        self._toast_new_alerts(message.snapshot)
+        self._retune_tick(message.snapshot)
+
+    def _toast_new_alerts(self, snapshot: Snapshot) -> None:
+        """One toast when a window reaches a level, not one per poll or per alert reason."""
+        order = {"threshold": 0, "pace": 1, "projection": 2}
+        alerts = sorted(snapshot.alerts, key=lambda alert: order.get(alert.reason, 3))
+        keys: set[tuple[str, str]] = set()
+        for alert in alerts:
+            key = (alert.window, alert.level)
+            if key not in keys and key not in self._alert_keys:
+                self.notify(
+                    alert.message,
+                    title=alert.level.upper(),
+                    severity="warning" if alert.level == "warning" else "error",
+                )
+            keys.add(key)
+        self._alert_keys = keys
+
+    # -- the countdown tick --------------------------------------------------------------
+
+    def _set_tick(self, period: float) -> None:
+        if period == self._tick_period:
+            return
+        if self._tick_timer is not None:
+            self._tick_timer.stop()
+        self._tick_period = period
+        self._tick_timer = self.set_interval(period, self._tick, name="countdown")
+
+    def _retune_tick(self, snapshot: Snapshot | None) -> None:
+        if snapshot is None:
+            return
+        period = fmt.tick_period(countdown_deadlines(snapshot), self.clock.now())
+        self._set_tick(max(1.0, period / getattr(self.clock, "speed", 1.0)))
+
+    def _tick(self) -> None:
+        self.main.update_view()
+        self._retune_tick(self.main.snapshot)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if isinstance(self.screen, NoCredentialsScreen):
+            return action in ("quit", "help", "command_palette")
+        return True
+
+    def action_refresh_usage(self) -> None:
+        self._manual("usage")
+
+    def action_reprobe(self) -> None:
+        self._manual("probe")
+
+    def _manual(self, kind: str) -> None:
+        if self._busy(f"manual-{kind}"):
+            return
+        self.run_worker(
+            self._run_manual(kind), name=kind, group=f"manual-{kind}", exit_on_error=False
+        )
+
+    async def _run_manual(self, kind: str) -> None:
+        call = self.monitor.refresh_usage if kind == "usage" else self.monitor.reprobe
+        what = "usage refresh" if kind == "usage" else "re-probe"
+        try:
+            done, allowed_at = await call()
+        except Exception as exc:
+            self.notify(f"{what} failed: {type(exc).__name__}: {exc}", severity="error")
+            return
+        if done:
+            self.post_message(SnapshotReady(self.monitor.snapshot()))
+            return
+        if allowed_at is None:
+            why = (
+                "needs a Claude Code login"
+                if kind == "usage"
+                else "the probe is off ([probe] enabled in the config)"
+            )
+            self.notify(f"{what} not available: {why}", severity="warning")
+            return
+        when = fmt.local_time(allowed_at, self.clock.now(), self.tz)
+        reason = "the endpoint throttles" if kind == "usage" else "the probe interval"
+        self.notify(f"{what} allowed at {when} ({reason})", severity="warning")
+
+    def action_toggle_pause(self) -> None:
+        if self.monitor.paused:
+            self.monitor.resume()
+            self.request_poll()
+        else:
+            self.monitor.pause()
+            self._schedule_poll()  # stops the pending poll timer
+        self._set_paused_display(self.monitor.paused)
+        self.post_message(SnapshotReady(self.monitor.snapshot()))
+
+    def _set_paused_display(self, paused: bool) -> None:
+        self.sub_title = "PAUSED" if paused else self.mode_label
+        self.main.set_paused(paused)
+
+    def action_error_detail(self) -> None:
+        snapshot = self.main.snapshot
+        error = snapshot.last_error if snapshot is not None else None
+        self.push_screen(ErrorDetailScreen(error, self.clock.now(), self.tz))
+
+    def action_thresholds(self) -> None:
+        snapshot = self.main.snapshot
+        window_ids = [view.window.id for view in snapshot.windows] if snapshot else []
+        screen = ThresholdsScreen(self.config, window_ids, self.config_path)
+        self.push_screen(screen, self._thresholds_saved)
+
+    def _thresholds_saved(self, config: Config | None) -> None:
+        if config is None:
+            return
+        self.config = config
+        self.main.thresholds = config.thresholds
+        set_config = getattr(self.monitor, "set_config", None)
+        if set_config is not None:
+            set_config(config)  # levels and alerts follow the new thresholds at once
+        self.notify(f"thresholds saved to {self.config_path}")
+        self.request_poll()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(KEYS))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.action == "quit":
+                continue
+            text = dict(KEYS).get(binding.key_display or binding.key, binding.description)
+            yield SystemCommand(binding.description, text, self._command(binding.action))
+
+    def _command(self, action: str) -> Callable[[], object]:
+        return lambda: self.run_action(action)
