@@ -104,8 +104,8 @@ class MainScreen(Screen[None]):
         error = snapshot.last_error
         sources = snapshot.sources
         if len(snapshot.accounts) > 1:
-            self._sync_bars([])
             self._sync_accounts(snapshot.accounts, now)
+            self._sync_bars([])
             error, sources = _all_accounts(snapshot.accounts)
         else:
             self._sync_accounts((), now)
