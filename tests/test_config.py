@@ -573,7 +573,7 @@ _CONFIGS = st.builds(
         bell=st.booleans(),
         desktop=st.booleans(),
         command=st.none() | _NONBLANK,
-        command_timeout=st.floats(min_value=0.001, max_value=1e6),
+        command_timeout=st.floats(min_value=0.001, max_value=cfg.MAX_COMMAND_TIMEOUT),
     ),
     sources=st.builds(
         SourcesConfig,
