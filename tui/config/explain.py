@@ -59,7 +59,7 @@ def _account_rows(config: Config, given: set[str]) -> list[Origin]:
             inherited = config.thresholds
             if window_id is not None:
                 inherited = config.window_thresholds.get(window_id, config.thresholds)
-            levels = account.resolve(window_id or "", inherited)
+            levels = account.resolve(window_id, inherited)
             for key in THRESHOLD_KEYS:
                 dotted = f"{table}.{key}"
                 if dotted in given:

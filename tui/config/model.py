@@ -233,9 +233,13 @@ class AccountConfig:
     thresholds: ThresholdOverride = field(default_factory=ThresholdOverride)
     window_thresholds: Mapping[str, ThresholdOverride] = field(default_factory=dict)
 
-    def resolve(self, window_id: str, inherited: Thresholds) -> Thresholds:
-        """This account's levels for a window; ``inherited`` is what [thresholds] says."""
-        window = self.window_thresholds.get(window_id, ThresholdOverride())
+    def resolve(self, window_id: str | None, inherited: Thresholds) -> Thresholds:
+        """This account's levels for a window (None: its own pair, no window table).
+
+        ``inherited`` is what ``[thresholds]`` (and its table for that window) says.
+        """
+        none = ThresholdOverride()
+        window = none if window_id is None else self.window_thresholds.get(window_id, none)
         values: dict[str, float] = {}
         for name in THRESHOLD_KEYS:
             layers = (getattr(window, name), getattr(self.thresholds, name))
