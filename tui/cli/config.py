@@ -136,4 +136,18 @@ def _show(path: Path, origin: str) -> int:
         else:
             line = f"{name} = {toml_value(value)}"
         print(f"{line:<44}  # {row.origin}")
+    if not config.accounts:
+        _show_watched(config)
     return EXIT_OK
+
+
+def _show_watched(config: cfg.Config) -> None:
+    """Without [[accounts]] tables: the accounts the folders in use make, and their names."""
+    from tui.config.accounts import resolve_accounts
+
+    accounts = resolve_accounts(config)
+    print()
+    print(f"# accounts watched: from {accounts[0].origin} ([[accounts]] tables would replace it)")
+    width = max(len(account.name) for account in accounts)
+    for account in accounts:
+        print(f"#   {account.name:<{width}}  {account.config_dir}")

@@ -31,7 +31,7 @@ from tui.config.template import toml_value
 FROM_TABLES = "[[accounts]]"
 FROM_SOURCES = "[sources] claude_config_dir"
 FROM_ENV = "CLAUDE_CONFIG_DIR"
-FROM_DEFAULT = "default"
+FROM_DEFAULT = "the default folder"
 DEFAULT_NAME = "default"
 CREDENTIALS_FILE = ".credentials.json"
 
