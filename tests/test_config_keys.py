@@ -115,6 +115,11 @@ def test_an_account_needs_a_name_and_a_folder(tmp_path):
             'accounts[1].nmae: unknown key (did you mean "name"?)',
         ),
         ('[accounts]\nname = "work"\n', "accounts: must be tables ([[accounts]]), got a table"),
+        (
+            'claude_config_dir = "~/.claude-work"\n',
+            "claude_config_dir: unknown key (did you mean claude_config_dir under [sources]?)",
+        ),
+        ('name = "work"\n', "name: unknown key (did you mean name under [[accounts]]?)"),
         ("accounts = [1, 2]\n", "accounts: must be tables ([[accounts]]), got an array"),
         (
             WORK + "thresholds = 5\n",

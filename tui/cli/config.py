@@ -143,9 +143,7 @@ def _show(path: Path, origin: str) -> int:
 
 def _show_watched(config: cfg.Config) -> None:
     """Without [[accounts]] tables: the accounts the folders in use make, and their names."""
-    from tui.config.accounts import resolve_accounts
-
-    accounts = resolve_accounts(config)
+    accounts = cfg.resolve_accounts(config)
     print()
     print(f"# accounts watched: from {accounts[0].origin} ([[accounts]] tables would replace it)")
     width = max(len(account.name) for account in accounts)

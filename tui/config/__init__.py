@@ -22,6 +22,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui import paths
+from tui.config.accounts import (
+    AccountSpec,
+    UnknownAccount,
+    discover_config_dirs,
+    pick_account,
+    resolve_accounts,
+    suggested_account_lines,
+)
 from tui.config.check import (
     MAX_INTERVAL,
     STATUSLINE_PLACEHOLDERS,
@@ -69,6 +77,7 @@ __all__ = [
     "MAX_INTERVAL",
     "STATUSLINE_PLACEHOLDERS",
     "AccountConfig",
+    "AccountSpec",
     "Config",
     "ConfigError",
     "ExportConfig",
@@ -82,16 +91,21 @@ __all__ = [
     "StatuslineConfig",
     "ThresholdOverride",
     "Thresholds",
+    "UnknownAccount",
     "config_from_mapping",
     "config_to_mapping",
     "default_config_text",
+    "discover_config_dirs",
     "explain_sources",
     "load_config",
     "mask_secrets",
     "parse_host_port",
+    "pick_account",
     "read_raw",
+    "resolve_accounts",
     "save_thresholds",
     "statusline_format_problems",
+    "suggested_account_lines",
     "write_config_file",
     "write_config_text",
     "write_default_config",

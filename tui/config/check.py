@@ -139,6 +139,8 @@ def _top_level_hint(name: str, value: object) -> str:
                 return f" (did you mean {name} under [{section}]?)"
         if name in THRESHOLD_KEYS:
             return f" (did you mean {name} under [thresholds]?)"
+        if name in [item.name for item, _ in keys_of(AccountConfig)]:
+            return f" (did you mean {name} under [[accounts]]?)"
     return did_you_mean(name, TOP_LEVEL, template="[{}]")
 
 

@@ -86,6 +86,3 @@ def default_config_text() -> str:
         parts += ["\n", f"[{name}]\n", _keys(cls)]
     parts += ["\n", _accounts()]
     return "".join(parts)
-
-
-DEFAULT_CONFIG_TEXT = default_config_text()
