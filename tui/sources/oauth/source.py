@@ -207,10 +207,10 @@ class OAuthUsageSource:
         async with cache.locked() as held:
             now = self._clock.now()
             entry = trusted(held.entry or EMPTY, now, self.interval)
-            if held.busy:  # another process is calling right now: its answer will be shared
-                return self._shared(cache, self._busy_result(entry, now, account))
             if not self._call_needed(entry, now):
                 return self._shared(cache, self._cached_result(entry, now, account, manual=manual))
+            if held.busy:  # another process is calling right now: its answer will be shared
+                return self._shared(cache, self._busy_result(entry, now, account))
             headers = {
                 "authorization": f"Bearer {creds.access_token}",
                 "anthropic-beta": OAUTH_BETA,
