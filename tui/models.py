@@ -265,3 +265,6 @@ class Snapshot:
     sources: tuple[SourceState, ...] = ()
     events: tuple[Event, ...] = ()
     admin: AdminUsage | None = None
+    # Cumulative (model, kind, tokens) counted from the transcripts since the process started;
+    # kind is input | output | cache_creation | cache_read. Feeds the exporter's token counter.
+    token_totals: tuple[tuple[str, str, int], ...] = ()

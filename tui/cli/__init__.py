@@ -90,6 +90,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="which credentials and sources were found")
     _add_common(doctor, top=False)
+
+    export = sub.add_parser(
+        "export",
+        help="headless agent feeding Prometheus (/metrics) and/or an OTel collector (OTLP)",
+        description="Serve Prometheus metrics (with no option: on 127.0.0.1:9464) and/or push "
+        "OTLP/HTTP as the standard OTEL_* variables say. Needs: pip install 'limitwatch[export]'",
+    )
+    _add_common(export, top=False)
+    export.add_argument(
+        "--prometheus",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="HOST:PORT",
+        help="serve /metrics there (default 127.0.0.1:9464; loopback unless a host is given)",
+    )
+    export.add_argument(
+        "--otlp",
+        action="store_true",
+        help="push OTLP/HTTP to $OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318)",
+    )
+    export.add_argument("--account", metavar="NAME", default=None, help="export this account only")
     return parser
 
 
@@ -124,6 +146,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tui.cli import doctor
 
         return doctor.run(args)
+    if command == "export":
+        from tui.cli import export
+
+        return export.run(args)
     from tui.cli import live
 
     return live.run(args)
