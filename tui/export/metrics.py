@@ -5,8 +5,9 @@ never disagree. Names are a contract: extend, never rename. Prometheus names are
 names below (a counter's samples get ``_total``); OTLP uses the dotted ``otlp_name``.
 
 Label values are ids only (account names, window ids, currency codes, rate-limit kinds, class
-ids, source ids, model names), cleaned to a short safe alphabet: no secret, e-mail address or
-message text can reach a label or an attribute.
+ids, source ids, model names): a value that is not a clean id drops its sample, model and account
+names are cut to a short safe alphabet (an e-mail-like account name at its ``@``), so no secret,
+e-mail address or message text can reach a label or an attribute.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ RATE_LIMIT_KINDS = ("requests", "tokens", "input_tokens", "output_tokens")
 _SOURCES_IN_USE = ("ok", "stale", "error")
 DEFAULT_CURRENCY = "USD"
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.:/+-]")
+_ID = re.compile(r"^[a-z0-9_]{1,64}$")
+_NOT_MODEL = re.compile(r"[^A-Za-z0-9._:/-]")
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _LABEL_MAX = 80
 
@@ -157,10 +160,25 @@ class Sample:
     value: float
 
 
-def label_value(text: str) -> str:
-    """An id made safe for a label: a short run of letters, digits and ``_.:/+-``."""
-    cleaned = _UNSAFE.sub("_", text.strip())[:_LABEL_MAX]
-    return cleaned or "_"
+def id_label(text: str) -> str | None:
+    """A window, source, kind or class id as it is (``seven_day_opus``); None if it is not one."""
+    text = text.strip().lower()
+    return text if _ID.match(text) else None
+
+
+def model_label(text: str) -> str | None:
+    """A model name (``claude-opus-4-5-20251101``) with anything else removed; None if what is
+    left is empty or looks like a key."""
+    cleaned = _NOT_MODEL.sub("", text)[:_LABEL_MAX]
+    if not cleaned or "sk-ant" in cleaned.lower():
+        return None
+    return cleaned
+
+
+def account_label(name: str) -> str:
+    """An account name as a label: an e-mail-like name is cut at the ``@``."""
+    cleaned = _NOT_NAME.sub("_", name.split("@", 1)[0].strip())[:_LABEL_MAX]
+    return cleaned if cleaned and "sk-ant" not in cleaned.lower() else "unnamed"
 
 
 def currency_code(text: str | None) -> str:
@@ -181,7 +199,7 @@ def metric_samples(accounts: Sequence[tuple[str, Snapshot]]) -> tuple[Sample, ..
     seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
     found: dict[str, list[Sample]] = {spec.name: [] for spec in METRICS}
     for name, snapshot in accounts:
-        account = label_value(name)
+        account = account_label(name)
         for sample in _account_samples(account, snapshot):
             key = (sample.metric, sample.labels)
             if key in seen:
@@ -192,57 +210,63 @@ def metric_samples(accounts: Sequence[tuple[str, Snapshot]]) -> tuple[Sample, ..
 
 
 def _account_samples(account: str, snapshot: Snapshot) -> Iterator[Sample]:
-    def sample(metric: str, value: float, **labels: str) -> Sample:
+    def sample(metric: str, value: float, **labels: str | None) -> Iterator[Sample]:
+        """The sample, or nothing when a label value is not a clean id."""
         spec = METRICS_BY_NAME[metric]
-        pairs = (("account", account), *((key, labels[key]) for key in spec.labels[1:]))
-        return Sample(metric, pairs, float(value))
+        pairs = [("account", account)]
+        for key in spec.labels[1:]:
+            label = labels[key]
+            if label is None:
+                return
+            pairs.append((key, label))
+        yield Sample(metric, tuple(pairs), float(value))
 
     for view in snapshot.windows:
         window = view.window
-        wid = label_value(window.id)
+        wid = id_label(window.id)
         used = window.used_percent
         if used is not None and math.isfinite(used):
             ratio = min(1.0, max(0.0, used / 100.0))
-            yield sample("limitwatch_window_used_ratio", ratio, window=wid)
+            yield from sample("limitwatch_window_used_ratio", ratio, window=wid)
             if view.level in LEVEL_VALUES:
-                yield sample("limitwatch_window_level", LEVEL_VALUES[view.level], window=wid)
+                level = LEVEL_VALUES[view.level]
+                yield from sample("limitwatch_window_level", level, window=wid)
         if window.resets_at is not None:
             when = _seconds(window.resets_at)
-            yield sample("limitwatch_window_resets_at_seconds", when, window=wid)
+            yield from sample("limitwatch_window_resets_at_seconds", when, window=wid)
         if view.projected_full_at is not None:
             when = _seconds(view.projected_full_at)
-            yield sample("limitwatch_window_projected_full_at_seconds", when, window=wid)
+            yield from sample("limitwatch_window_projected_full_at_seconds", when, window=wid)
 
     extra = snapshot.extra_usage
     if extra is not None:
         currency = currency_code(extra.currency)
         if extra.used is not None and math.isfinite(extra.used):
-            yield sample("limitwatch_extra_usage_used", extra.used, currency=currency)
+            yield from sample("limitwatch_extra_usage_used", extra.used, currency=currency)
         if extra.limit is not None and math.isfinite(extra.limit):
-            yield sample("limitwatch_extra_usage_limit", extra.limit, currency=currency)
+            yield from sample("limitwatch_extra_usage_limit", extra.limit, currency=currency)
 
     for limit in snapshot.rate_limits:
-        kind = label_value(limit.id)
-        yield sample("limitwatch_rate_limit_remaining", limit.remaining, kind=kind)
-        yield sample("limitwatch_rate_limit_limit", limit.limit, kind=kind)
+        kind = id_label(limit.id)
+        yield from sample("limitwatch_rate_limit_remaining", limit.remaining, kind=kind)
+        yield from sample("limitwatch_rate_limit_limit", limit.limit, kind=kind)
 
     error = snapshot.last_error
     if error is not None:
         when = _seconds(error.observed_at)
-        class_id = label_value(error.class_id)
-        yield sample("limitwatch_last_error_timestamp_seconds", when, **{"class": class_id})
+        class_id = id_label(error.class_id)
+        yield from sample("limitwatch_last_error_timestamp_seconds", when, **{"class": class_id})
 
     for state in snapshot.sources:
-        source = label_value(state.id)
+        source = id_label(state.id)
         if state.state in _SOURCES_IN_USE:
             up = 1.0 if state.state == "ok" else 0.0
-            yield sample("limitwatch_source_up", up, source=source)
+            yield from sample("limitwatch_source_up", up, source=source)
         if state.last_success_at is not None:
             when = _seconds(state.last_success_at)
-            yield sample("limitwatch_source_last_success_seconds", when, source=source)
+            yield from sample("limitwatch_source_last_success_seconds", when, source=source)
 
     for model, kind, tokens in snapshot.token_totals:
         if kind in TOKEN_KINDS and tokens >= 0:
-            yield sample(
-                "limitwatch_transcript_tokens", tokens, model=label_value(model), kind=kind
-            )
+            name = model_label(model)
+            yield from sample("limitwatch_transcript_tokens", tokens, model=name, kind=kind)
