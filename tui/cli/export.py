@@ -37,7 +37,8 @@ def account_names(config: Config) -> tuple[str, ...]:
 
 def run(args: argparse.Namespace, *, err: TextIO | None = None) -> int:
     from tui.config import ConfigError, load_config
-    from tui.export import Exporter, ExportError
+    from tui.export import INSTALL_HINT, Exporter, ExportError
+    from tui.export.exporter import missing_packages
     from tui.sources.http import InsecureBaseURL
 
     err = err or sys.stderr
@@ -56,6 +57,10 @@ def run(args: argparse.Namespace, *, err: TextIO | None = None) -> int:
     otlp = bool(getattr(args, "otlp", False))
     if prometheus is None and not otlp:
         prometheus = ""  # no flag at all: Prometheus on the default address
+    missing = missing_packages(prometheus=prometheus is not None, otlp=otlp)
+    if missing:
+        print(f"limitwatch: export needs {' and '.join(missing)}: {INSTALL_HINT}", file=err)
+        return EXIT_USAGE
     clock = SystemClock()
     try:
         monitor = build_monitor(config, clock)
