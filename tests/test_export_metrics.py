@@ -39,9 +39,7 @@ def test_window_numbers_become_ratio_level_reset_and_projection() -> None:
         (T0 + timedelta(hours=1)).timestamp()
     )
     levels = {
-        dict(s.labels)["window"]: s.value
-        for s in samples
-        if s.metric == "limitwatch_window_level"
+        dict(s.labels)["window"]: s.value for s in samples if s.metric == "limitwatch_window_level"
     }
     assert levels == {
         "five_hour": 0,
@@ -120,12 +118,15 @@ def test_rate_limits_last_error_and_tokens() -> None:
         == 0
     )
     assert _value(samples, "limitwatch_rate_limit_limit", account="default", kind="requests") == 50
-    assert _value(
-        samples,
-        "limitwatch_last_error_timestamp_seconds",
-        account="default",
-        **{"class": "extra_usage_exhausted"},
-    ) == (T0 - timedelta(minutes=5)).timestamp()
+    assert (
+        _value(
+            samples,
+            "limitwatch_last_error_timestamp_seconds",
+            account="default",
+            **{"class": "extra_usage_exhausted"},
+        )
+        == (T0 - timedelta(minutes=5)).timestamp()
+    )
     tokens = {
         (dict(s.labels)["model"], dict(s.labels)["kind"]): s.value
         for s in samples
@@ -140,9 +141,7 @@ def test_rate_limits_last_error_and_tokens() -> None:
 
 def test_source_up_only_for_a_good_fresh_answer_and_off_sources_are_not_down() -> None:
     samples = metric_samples([("default", full_snapshot())])
-    up = {
-        dict(s.labels)["source"]: s.value for s in samples if s.metric == "limitwatch_source_up"
-    }
+    up = {dict(s.labels)["source"]: s.value for s in samples if s.metric == "limitwatch_source_up"}
     assert up == {"oauth_usage": 1.0, "probe": 0.0, "transcripts": 0.0}  # admin is off
     last = {
         dict(s.labels)["source"]
@@ -187,12 +186,14 @@ def test_each_account_gets_its_own_series() -> None:
     work = full_snapshot(windows=(view("five_hour", 90.0, "critical"),))
     samples = metric_samples([("default", full_snapshot()), ("work", work)])
     ratios = _series(s for s in samples if s.metric == "limitwatch_window_used_ratio")
-    assert ratios[
-        ("limitwatch_window_used_ratio", (("account", "work"), ("window", "five_hour")))
-    ] == 0.9
-    assert ratios[
-        ("limitwatch_window_used_ratio", (("account", "default"), ("window", "five_hour")))
-    ] == 0.42
+    assert (
+        ratios[("limitwatch_window_used_ratio", (("account", "work"), ("window", "five_hour")))]
+        == 0.9
+    )
+    assert (
+        ratios[("limitwatch_window_used_ratio", (("account", "default"), ("window", "five_hour")))]
+        == 0.42
+    )
     # Every series is there once, even if a snapshot repeats a window id.
     twice = replace(work, windows=work.windows * 2)
     assert len(metric_samples([("x", twice)])) == len(metric_samples([("x", work)]))
