@@ -19,8 +19,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.export_helpers import OtlpReceiver, full_snapshot, otlp_points, scrape
 from tui.cli import build_parser, main
-from tui.cli.export import MAX_SLEEP_S, MIN_SLEEP_S, serve, sleep_seconds
+from tui.cli.export import MAX_SLEEP_S, MIN_SLEEP_S, outputs, per_account, serve, sleep_seconds
 from tui.clock import ManualClock, SystemClock
+from tui.config import Config, ExportConfig
+from tui.models import AccountSnapshot
 from tui.simulator import SIM_OAUTH_TOKEN, Simulator
 
 
@@ -181,7 +183,7 @@ def test_an_unknown_account_exits_2_and_lists_the_names(capsys) -> None:
     assert main(["export", "--account", "work"]) == 2
     err = capsys.readouterr().err
     assert "no account named 'work'" in err
-    assert "accounts: default" in err
+    assert "(accounts: default)" in err
 
 
 def test_a_bad_address_exits_2_with_the_reason(capsys) -> None:
@@ -196,6 +198,42 @@ def test_flags_mean_what_the_help_says() -> None:
     assert parse(["export", "--prometheus"]).prometheus == ""
     assert parse(["export", "--prometheus", "--otlp"]).otlp is True
     assert parse(["export", "--prometheus", "0.0.0.0:9100"]).prometheus == "0.0.0.0:9100"
+
+
+def test_without_flags_the_export_section_decides() -> None:
+    parse = build_parser().parse_args
+    default = Config()
+    assert outputs(parse(["export"]), default) == ("127.0.0.1:9464", False)
+    otlp_only = Config(export=ExportConfig(prometheus=False, otlp=True))
+    assert outputs(parse(["export"]), otlp_only) == (None, True)
+    elsewhere = Config(export=ExportConfig(prometheus="127.0.0.1:9100"))
+    assert outputs(parse(["export"]), elsewhere) == ("127.0.0.1:9100", False)
+    # Flags win; --prometheus without a value takes the configured address.
+    assert outputs(parse(["export", "--otlp"]), elsewhere) == (None, True)
+    assert outputs(parse(["export", "--prometheus"]), elsewhere) == ("127.0.0.1:9100", False)
+    assert outputs(parse(["export", "--prometheus"]), otlp_only) == ("", False)
+    assert outputs(parse(["export", "--prometheus", ":9200"]), elsewhere) == (":9200", False)
+
+
+def test_a_config_that_turns_both_off_exits_2_and_says_what_to_pass(isolated_paths, capsys) -> None:
+    isolated_paths.config_file.write_text("[export]\nprometheus = false\notlp = false\n")
+    assert main(["export"]) == 2
+    err = capsys.readouterr().err
+    assert "nothing to export" in err and "--prometheus or --otlp" in err
+    assert str(isolated_paths.config_file) in err
+
+
+def test_every_account_of_the_snapshot_is_exported_under_its_name() -> None:
+    work = full_snapshot(windows=())
+    combined = full_snapshot(
+        accounts=(
+            AccountSnapshot("default", "", full_snapshot()),
+            AccountSnapshot("work", "/home/me/.claude-work", work),
+        )
+    )
+    assert [name for name, _ in per_account(combined)] == ["default", "work"]
+    assert per_account(combined)[1][1] is work
+    assert per_account(full_snapshot())[0][0] == "default"
 
 
 # -- the loop: asleep until the monitor is due ---------------------------------------------------
@@ -227,7 +265,7 @@ class _FakeExporter:
 async def test_the_loop_sleeps_until_the_next_wakeup_and_stops_at_once(due_in) -> None:
     monitor, exporter = _FakeMonitor(SystemClock(), due_in), _FakeExporter()
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(monitor, exporter, SystemClock(), "default", stop))
+    task = asyncio.create_task(serve(monitor, exporter, SystemClock(), stop))
     await asyncio.sleep(0.3)
     started = time.monotonic()
     stop.set()

@@ -107,8 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser(
         "export",
         help="headless agent feeding Prometheus (/metrics) and/or an OTel collector (OTLP)",
-        description="Serve Prometheus metrics (with no option: on 127.0.0.1:9464) and/or push "
-        "OTLP/HTTP as the standard OTEL_* variables say. Needs: pip install 'limitwatch[export]'",
+        description="Serve Prometheus metrics and/or push OTLP/HTTP (configured by the standard "
+        "OTEL_* variables). With neither option, the config's [export] section decides "
+        "(default: Prometheus on 127.0.0.1:9464). Needs: pip install 'limitwatch[export]'",
     )
     _add_common(export, top=False)
     export.add_argument(
@@ -117,14 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
         const="",
         default=None,
         metavar="HOST:PORT",
-        help="serve /metrics there (default 127.0.0.1:9464; loopback unless a host is given)",
+        help="serve /metrics there (default: [export] prometheus, else 127.0.0.1:9464; "
+        "loopback unless a host is given)",
     )
     export.add_argument(
         "--otlp",
         action="store_true",
         help="push OTLP/HTTP to $OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318)",
     )
-    export.add_argument("--account", metavar="NAME", default=None, help="export this account only")
+    add_account_option(export)
     return parser
 
 

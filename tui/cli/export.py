@@ -1,9 +1,9 @@
 """``limitwatch export``: a headless agent feeding Prometheus and/or an OpenTelemetry collector.
 
-It runs the same monitor as the live view (same shared usage cache and polling policies, so it
-never adds a usage call), sleeps until the monitor's next wakeup, polls, and hands the snapshot
-to the ``Exporter``. Ctrl-C or SIGTERM stops it cleanly, with a final OTLP push. No Textual,
-and prometheus-client / OpenTelemetry are loaded only here.
+It runs the live view's monitors, one per account (same shared usage cache and polling policies,
+so it never adds a usage call), sleeps until the next wakeup, polls, and hands each account's
+snapshot to the ``Exporter``. Ctrl-C or SIGTERM stops it cleanly, with a final OTLP push.
+No Textual; prometheus-client and OpenTelemetry are loaded only here.
 """
 
 from __future__ import annotations
@@ -14,29 +14,40 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from tui.config import Config
-    from tui.core.monitor import Monitor
+    from tui.core.fleet import AccountPlan, Fleet
     from tui.export import Exporter
+    from tui.models import Snapshot
 
 EXIT_USAGE = 2
-DEFAULT_ACCOUNT = "default"
 MIN_SLEEP_S = 1.0  # a wakeup already past never turns the loop into a busy loop
 MAX_SLEEP_S = 300.0
 _PREFIX = "limitwatch export"
 
 
-def account_names(config: Config) -> tuple[str, ...]:
-    """The accounts limitwatch watches; for now the default folder only."""
-    return (DEFAULT_ACCOUNT,)
+def outputs(args: argparse.Namespace, config: Config) -> tuple[str | None, bool]:
+    """(Prometheus HOST:PORT or None, OTLP on?). Flags decide when given; with none, the
+    ``[export]`` section does (by default: Prometheus on 127.0.0.1:9464, no OTLP).
+    ``--prometheus`` without a value takes the configured address, else the default one."""
+    configured = config.export.prometheus if isinstance(config.export.prometheus, str) else ""
+    prometheus: str | None = getattr(args, "prometheus", None)
+    otlp = bool(getattr(args, "otlp", False))
+    if prometheus is None and not otlp:
+        return (None if config.export.prometheus is False else configured), config.export.otlp
+    if prometheus == "":
+        prometheus = configured
+    return prometheus, otlp
 
 
 def run(args: argparse.Namespace, *, err: TextIO | None = None) -> int:
     from tui.config import ConfigError, load_config
+    from tui.core.fleet import UnknownAccount, account_plans, select
     from tui.export import INSTALL_HINT, Exporter, ExportError
     from tui.export.exporter import missing_packages
     from tui.sources.http import InsecureBaseURL
@@ -48,22 +59,27 @@ def run(args: argparse.Namespace, *, err: TextIO | None = None) -> int:
         for problem in exc.problems:
             print(f"limitwatch: {problem}", file=err)
         return EXIT_USAGE
-    names = account_names(config)
-    account = getattr(args, "account", None) or names[0]
-    if account not in names:
-        print(f"limitwatch: no account named {account!r}; accounts: {', '.join(names)}", file=err)
+    try:
+        plans = select(account_plans(config), getattr(args, "account", None))
+    except UnknownAccount as exc:
+        print(f"limitwatch: {exc}", file=err)
         return EXIT_USAGE
-    prometheus: str | None = getattr(args, "prometheus", None)
-    otlp = bool(getattr(args, "otlp", False))
+    prometheus, otlp = outputs(args, config)
     if prometheus is None and not otlp:
-        prometheus = ""  # no flag at all: Prometheus on the default address
+        where = f" in {config.path}" if config.path is not None else ""
+        print(
+            f"limitwatch: nothing to export: [export]{where} turns Prometheus and OTLP off; "
+            "pass --prometheus or --otlp",
+            file=err,
+        )
+        return EXIT_USAGE
     missing = missing_packages(prometheus=prometheus is not None, otlp=otlp)
     if missing:
         print(f"limitwatch: export needs {' and '.join(missing)}: {INSTALL_HINT}", file=err)
         return EXIT_USAGE
     clock = SystemClock()
     try:
-        monitor = build_monitor(config, clock)
+        fleet = build_fleet(plans, clock)
     except InsecureBaseURL as exc:
         print(f"limitwatch: {exc}", file=err)
         return EXIT_USAGE
@@ -71,13 +87,16 @@ def run(args: argparse.Namespace, *, err: TextIO | None = None) -> int:
         exporter = Exporter.start(prometheus, otlp)
     except ExportError as exc:
         print(f"limitwatch: {exc}", file=err)
-        _close_monitor(monitor)
+        with contextlib.suppress(Exception):
+            asyncio.run(fleet.aclose())
         return EXIT_USAGE
     _route_sdk_logs(err)
     for note in exporter.notes:
         print(f"{_PREFIX}: {note}", file=err, flush=True)
+    names = ", ".join(member.name for member in fleet.members)
+    print(f"{_PREFIX}: watching {names}", file=err, flush=True)
     try:
-        asyncio.run(_main(monitor, exporter, clock, account))
+        asyncio.run(_main(fleet, exporter, clock))
     finally:
         if exporter.otlp is not None:
             print(f"{_PREFIX}: stopping: a final OTLP push first", file=err, flush=True)
@@ -86,41 +105,40 @@ def run(args: argparse.Namespace, *, err: TextIO | None = None) -> int:
     return 0
 
 
-def build_monitor(config: Config, clock: Clock) -> Monitor:
-    """The live view's monitor without its notifications: same shared usage cache and
+def build_fleet(plans: Sequence[AccountPlan], clock: Clock) -> Fleet:
+    """The live view's monitors without notifications: the same shared usage cache and
     policies, transcripts followed (free; they give the token counts and the last error),
-    probe and admin reports as configured."""
-    from tui.core.monitor import Monitor
-    from tui.sources.credentials import CredentialStore
+    the probe and admin reports as configured."""
+    from tui.core import fleet
     from tui.sources.http import resolve_base_url
 
-    base_url, _origin = resolve_base_url(config)
-    credentials = CredentialStore(config, clock=clock)
-    return Monitor.create(
-        config, clock=clock, credentials=credentials, base_url=base_url, notify=False
-    )
+    base_url, _origin = resolve_base_url(plans[0].config)
+    built = fleet.build_fleet(plans, clock=clock, base_url=base_url, headless=False)
+    for member in built.members:
+        member.monitor.notifier = None  # a background agent does not ring or pop up
+    return built
 
 
-def _close_monitor(monitor: Monitor) -> None:
-    with contextlib.suppress(Exception):
-        asyncio.run(monitor.aclose())
-
-
-async def _main(monitor: Monitor, exporter: Exporter, clock: Clock, account: str) -> None:
+async def _main(fleet: Fleet, exporter: Exporter, clock: Clock) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)
     try:
-        await serve(monitor, exporter, clock, account, stop)
+        await serve(fleet, exporter, clock, stop)
     finally:
-        await monitor.aclose()
+        await fleet.aclose()
 
 
-async def serve(
-    monitor: Any, exporter: Any, clock: Clock, account: str, stop: asyncio.Event
-) -> None:
+def per_account(snapshot: Snapshot) -> list[tuple[str, Snapshot]]:
+    """(account name, its snapshot) for every watched account."""
+    if snapshot.accounts:
+        return [(account.name, account.snapshot) for account in snapshot.accounts]
+    return [("default", snapshot)]
+
+
+async def serve(monitor: Any, exporter: Any, clock: Clock, stop: asyncio.Event) -> None:
     """Poll when the monitor is due, hand each snapshot to the exporter, until ``stop``."""
     while not stop.is_set():
         try:
@@ -128,7 +146,7 @@ async def serve(
         except Exception as exc:  # the monitor never raises; if it does, keep exporting
             print(f"{_PREFIX}: poll failed: {type(exc).__name__}", file=sys.stderr)
         else:
-            exporter.update([(account, snapshot)])
+            exporter.update(per_account(snapshot))
         delay = sleep_seconds(monitor.next_wakeup(), clock)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=delay)
