@@ -19,9 +19,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.export_helpers import OtlpReceiver, full_snapshot, otlp_points, scrape
 from tui.cli import build_parser, main
-from tui.cli.export import MAX_SLEEP_S, MIN_SLEEP_S, outputs, per_account, serve, sleep_seconds
+from tui.cli.export import MAX_SLEEP_S, MIN_SLEEP_S, outputs, serve, sleep_seconds
 from tui.clock import ManualClock, SystemClock
 from tui.config import Config, ExportConfig
+from tui.export import per_account
 from tui.models import AccountSnapshot
 from tui.simulator import SIM_OAUTH_TOKEN, Simulator
 
@@ -257,8 +258,8 @@ class _FakeExporter:
     def __init__(self) -> None:
         self.updates: list[object] = []
 
-    def update(self, snapshots) -> None:
-        self.updates.append(snapshots)
+    def update_all(self, snapshot) -> None:
+        self.updates.append(per_account(snapshot))
 
 
 @pytest.mark.parametrize("due_in", [30.0, -5.0])

@@ -145,3 +145,27 @@ def test_only_loopback_counts_as_loopback() -> None:
     assert parse_listen("localhost").loopback
     assert not parse_listen("0.0.0.0").loopback
     assert not parse_listen("192.0.2.10:9464").loopback
+
+
+def test_each_account_of_a_fleet_snapshot_is_scraped_under_its_name(exporter) -> None:
+    from tui.models import AccountSnapshot
+
+    exp = exporter()
+    assert exp.prometheus is not None
+    work = full_snapshot(windows=(view("five_hour", 91.0, "critical"),))
+    fleet = full_snapshot(
+        accounts=(
+            AccountSnapshot("default", "", full_snapshot()),
+            AccountSnapshot("work", "/home/me/.claude-work", work),
+        )
+    )
+    exp.update_all(fleet)
+    levels = {
+        (s.labels["account"], s.labels["window"]): s.value
+        for f in text_string_to_metric_families(scrape(exp.prometheus.url))
+        if f.name == "limitwatch_window_level"
+        for s in f.samples
+    }
+    assert levels[("work", "five_hour")] == 2
+    assert levels[("default", "five_hour")] == 0
+    assert ("work", "seven_day") not in levels

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from tui.config import Config
     from tui.core.fleet import AccountPlan, Fleet
     from tui.export import Exporter
-    from tui.models import Snapshot
 
 EXIT_USAGE = 2
 MIN_SLEEP_S = 1.0  # a wakeup already past never turns the loop into a busy loop
@@ -131,13 +130,6 @@ async def _main(fleet: Fleet, exporter: Exporter, clock: Clock) -> None:
         await fleet.aclose()
 
 
-def per_account(snapshot: Snapshot) -> list[tuple[str, Snapshot]]:
-    """(account name, its snapshot) for every watched account."""
-    if snapshot.accounts:
-        return [(account.name, account.snapshot) for account in snapshot.accounts]
-    return [("default", snapshot)]
-
-
 async def serve(monitor: Any, exporter: Any, clock: Clock, stop: asyncio.Event) -> None:
     """Poll when the monitor is due, hand each snapshot to the exporter, until ``stop``."""
     while not stop.is_set():
@@ -146,7 +138,7 @@ async def serve(monitor: Any, exporter: Any, clock: Clock, stop: asyncio.Event) 
         except Exception as exc:  # the monitor never raises; if it does, keep exporting
             print(f"{_PREFIX}: poll failed: {type(exc).__name__}", file=sys.stderr)
         else:
-            exporter.update(per_account(snapshot))
+            exporter.update_all(snapshot)
         delay = sleep_seconds(monitor.next_wakeup(), clock)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=delay)

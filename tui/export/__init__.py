@@ -10,7 +10,7 @@ only when a sink starts, so nothing else in limitwatch loads them.
 from __future__ import annotations
 
 from tui.export.exporter import INSTALL_HINT, Exporter, ExportError
-from tui.export.metrics import METRICS, MetricSpec, Sample, metric_samples
+from tui.export.metrics import METRICS, MetricSpec, Sample, metric_samples, per_account
 
 __all__ = [
     "INSTALL_HINT",
@@ -20,4 +20,5 @@ __all__ = [
     "MetricSpec",
     "Sample",
     "metric_samples",
+    "per_account",
 ]

@@ -3,7 +3,7 @@
 The headless ``limitwatch export`` loop and the live view both run it the same way::
 
     exporter = Exporter.start(prometheus="127.0.0.1:9464", otlp=True)
-    exporter.update([("default", snapshot)])   # after every poll
+    exporter.update_all(snapshot)               # after every poll: each account by its name
     exporter.close()                            # final OTLP push, server stopped
 
 It only reads the snapshots it is handed; it never calls a source. Everything that can be wrong
@@ -17,7 +17,7 @@ import importlib.util
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tui.export.metrics import Sample, metric_samples
+from tui.export.metrics import Sample, metric_samples, per_account
 from tui.export.otlp import OtlpConfigError, export_interval_ms, otlp_endpoint
 from tui.export.prometheus import ListenAddressError, parse_listen
 from tui.models import Snapshot
@@ -119,6 +119,10 @@ class Exporter:
         for sink in (self.prometheus, self.otlp):
             if sink is not None:
                 sink.update(self.samples)
+
+    def update_all(self, snapshot: Snapshot) -> None:
+        """Every account of a fleet's snapshot (``Snapshot.accounts``), each under its name."""
+        self.update(per_account(snapshot))
 
     def close(self) -> None:
         """A final OTLP push of the latest values, then both sinks stop. Safe to call twice."""

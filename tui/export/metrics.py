@@ -30,6 +30,7 @@ RATE_LIMIT_KINDS = ("requests", "tokens", "input_tokens", "output_tokens")
 # A source the user turned off, or that has nothing to read, is not "down": no sample.
 _SOURCES_IN_USE = ("ok", "stale", "error")
 DEFAULT_CURRENCY = "USD"
+DEFAULT_ACCOUNT = "default"  # the default Claude Code folder
 
 _ID = re.compile(r"^[a-z0-9_]{1,64}$")
 _NOT_MODEL = re.compile(r"[^A-Za-z0-9._:/-]")
@@ -189,6 +190,13 @@ def currency_code(text: str | None) -> str:
 
 def _seconds(when: datetime) -> float:
     return when.timestamp()
+
+
+def per_account(snapshot: Snapshot) -> list[tuple[str, Snapshot]]:
+    """(account name, its snapshot) for every account a fleet's snapshot holds."""
+    if snapshot.accounts:
+        return [(account.name, account.snapshot) for account in snapshot.accounts]
+    return [(DEFAULT_ACCOUNT, snapshot)]
 
 
 def metric_samples(accounts: Sequence[tuple[str, Snapshot]]) -> tuple[Sample, ...]:
