@@ -183,7 +183,7 @@ def test_status_and_importing_the_export_package_load_neither_library() -> None:
 def test_an_unknown_account_exits_2_and_lists_the_names(capsys) -> None:
     assert main(["export", "--account", "work"]) == 2
     err = capsys.readouterr().err
-    assert "no account named 'work'" in err
+    assert 'no account is named "work"; the accounts are: default' in err
     assert "(accounts: default)" in err
 
 
