@@ -45,8 +45,8 @@ def outputs(args: argparse.Namespace, config: Config) -> tuple[str | None, bool]
 
 
 def run(args: argparse.Namespace, *, err: TextIO | None = None) -> int:
-    from tui.config import ConfigError, load_config
-    from tui.core.fleet import UnknownAccount, account_plans, select
+    from tui.config import ConfigError, UnknownAccount, load_config
+    from tui.core.fleet import account_plans, select
     from tui.export import INSTALL_HINT, Exporter, ExportError
     from tui.export.exporter import missing_packages
     from tui.sources.http import InsecureBaseURL
