@@ -112,10 +112,8 @@ def build_fleet(plans: Sequence[AccountPlan], clock: Clock) -> Fleet:
     from tui.sources.http import resolve_base_url
 
     base_url, _origin = resolve_base_url(plans[0].config)
-    built = fleet.build_fleet(plans, clock=clock, base_url=base_url, headless=False)
-    for member in built.members:
-        member.monitor.notifier = None  # a background agent does not ring or pop up
-    return built
+    # A background agent does not ring or pop up.
+    return fleet.build_fleet(plans, clock=clock, base_url=base_url, notify=False)
 
 
 async def _main(fleet: Fleet, exporter: Exporter, clock: Clock) -> None:
