@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.explain.classify import UsageContext, classify
+from tui.explain import UsageContext, classify
 from tui.models import (
     Classification,
     ErrorResponse,

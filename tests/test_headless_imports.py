@@ -17,7 +17,7 @@ HEADLESS_MODULES = [
     "tui.models",
     "tui.clock",
     "tui.sources.credentials",
-    "tui.explain.classify",
+    "tui.explain",
     "tui.core.alerts",
     "tui.core.history",
     "tui.core.notify",

@@ -426,7 +426,7 @@ class Monitor:
     # -- folding results in ---------------------------------------------------------------
 
     def _context(self) -> Any:
-        from tui.explain.classify import UsageContext
+        from tui.explain import UsageContext
 
         plan_windows = tuple(self._best_windows().values())
         return UsageContext(
@@ -434,7 +434,7 @@ class Monitor:
         )
 
     def _classify(self, item: Any, source: str) -> Classification:
-        from tui.explain.classify import classify
+        from tui.explain import classify
 
         return classify(item, context=self._context(), now=self.clock.now(), source=source)
 
