@@ -149,6 +149,8 @@ def _classify(
     )
     words = words_for(class_id)(given)
     message = facts.message.strip()
+    if class_id == "unknown" and facts.raw.strip():
+        message = facts.raw.strip()  # the whole of what was said: it is what a report needs
     if len(message) > MAX_MESSAGE:
         message = message[: MAX_MESSAGE - 1] + "…"
     return Classification(

@@ -89,8 +89,16 @@ def with_headers(context: UsageContext | None, facts: Facts) -> UsageContext | N
     if not windows and overage is None:
         return context
     base = context or UsageContext()
-    own = {w.id for w in windows}
-    merged = windows + tuple(w for w in base.windows if w.id not in own)
+    known = {w.id: w for w in base.windows}
+    laid: list[Window] = []
+    for window in windows:
+        older = known.get(window.id)
+        if window.used_percent is None and older is not None:
+            # a status without a number: the older number with the newer status
+            window = replace(older, server_status=window.server_status or older.server_status)
+        laid.append(window)
+    own = {w.id for w in laid}
+    merged = tuple(laid) + tuple(w for w in base.windows if w.id not in own)
     return replace(base, windows=merged, overage=overage or base.overage)
 
 

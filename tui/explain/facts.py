@@ -38,6 +38,7 @@ class Facts:
     exception_name: str | None = None
     project: str = ""
     session: str = ""
+    raw: str = ""  # the whole input as text (an unknown error is shown whole)
 
     @property
     def usage_endpoint(self) -> bool:
@@ -301,6 +302,14 @@ def facts_from(item: object, source: str | None, now: datetime) -> Facts:
         _from_text(facts, item)
     else:  # not an error at all: show it, but no words in it can pick a class
         facts.message = _clip(repr(item))[:300]
+    if isinstance(item, ErrorResponse):
+        facts.raw = _clip(item.body or "")
+    elif isinstance(item, TranscriptError):
+        facts.raw = _clip(item.text or "")
+    elif isinstance(item, str):
+        facts.raw = _clip(item)
+    else:
+        facts.raw = facts.message
     if source:
         facts.source = source
     if facts.error_type:
