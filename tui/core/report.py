@@ -1,7 +1,7 @@
 """``status --json`` schema 1: a Snapshot as the object other tools rely on.
 
-Keys are a contract (see design.md): extend, never rename. No secret ever reaches this object:
-it is built only from models, which hold none.
+Keys are a contract (README.md, "status --json"): extend, never rename. No secret ever reaches
+this object: it is built only from models, which hold none.
 """
 
 from __future__ import annotations
@@ -9,14 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.models import LEVEL_ORDER, Classification, ExtraUsage, Snapshot
+from tui.core import levels
+from tui.models import Classification, ExtraUsage, Level, Snapshot
 
 SCHEMA = 1
-
-EXIT_OK = 0
-EXIT_WARNING = 10
-EXIT_CRITICAL = 11
-EXIT_NO_DATA = 20
 
 
 def rfc3339(value: datetime | None) -> str | None:
@@ -114,15 +110,8 @@ def snapshot_to_json(snapshot: Snapshot) -> dict[str, Any]:
 
 
 def exit_code(snapshot: Snapshot) -> int:
-    """0 ok, 10 warning, 11 critical or exhausted, 20 no data."""
-    levels = [view.level for view in snapshot.windows if view.level != "unknown"]
-    for limit in snapshot.rate_limits:
-        levels.append("exhausted" if limit.remaining <= 0 else "ok")
-    if not levels:
-        return EXIT_NO_DATA
-    worst = max(levels, key=lambda level: LEVEL_ORDER[level])
-    if worst in ("critical", "exhausted"):
-        return EXIT_CRITICAL
-    if worst == "warning":
-        return EXIT_WARNING
-    return EXIT_OK
+    """0 ok, 10 warning, 11 critical or exhausted, 20 no data: the worst level of the plan
+    windows and the per-minute limits, as the bars show them."""
+    found: list[Level] = [view.level for view in snapshot.windows]
+    found.extend(level for _id, level in snapshot.rate_limit_levels)
+    return levels.exit_code(found)

@@ -79,11 +79,10 @@ class LimitwatchApp(App[int]):
         self.no_credentials = no_credentials
         self.start_demo = start_demo
         self.mode_label = "demo" if demo else ""
-        self.main = MainScreen(clock, config.thresholds, tz)
+        self.main = MainScreen(clock, tz)
         self._poll_timer: Timer | None = None
         self._tick_timer: Timer | None = None
         self._tick_period = 0.0
-        self._alert_keys: set[tuple[str, str]] = set()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -168,20 +167,21 @@ class LimitwatchApp(App[int]):
         self._retune_tick(message.snapshot)
 
     def _toast_new_alerts(self, snapshot: Snapshot) -> None:
-        """One toast when a window reaches a level, not one per poll or per alert reason."""
+        """A toast for each alert the monitor raised in this poll (once per crossing); when a
+        window crosses by threshold and pace at once, one toast says it."""
         order = {"threshold": 0, "pace": 1, "projection": 2}
-        alerts = sorted(snapshot.alerts, key=lambda alert: order.get(alert.reason, 3))
-        keys: set[tuple[str, str]] = set()
+        alerts = sorted(snapshot.new_alerts, key=lambda alert: order.get(alert.reason, 3))
+        told: set[tuple[str, str]] = set()
         for alert in alerts:
             key = (alert.window, alert.level)
-            if key not in keys and key not in self._alert_keys:
-                self.notify(
-                    alert.message,
-                    title=alert.level.upper(),
-                    severity="warning" if alert.level == "warning" else "error",
-                )
-            keys.add(key)
-        self._alert_keys = keys
+            if key in told:
+                continue
+            told.add(key)
+            self.notify(
+                alert.message,
+                title=alert.level.upper(),
+                severity="warning" if alert.level == "warning" else "error",
+            )
 
     # -- the countdown tick --------------------------------------------------------------
 
@@ -275,7 +275,6 @@ class LimitwatchApp(App[int]):
         if config is None:
             return
         self.config = config
-        self.main.thresholds = config.thresholds
         set_config = getattr(self.monitor, "set_config", None)
         if set_config is not None:
             set_config(config)  # levels and alerts follow the new thresholds at once

@@ -15,7 +15,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from tui.config import Thresholds
 from tui.models import Snapshot
 from tui.ui.widgets.error_panel import ErrorPanel, error_view
 from tui.ui.widgets.event_log import EventLog, event_lines
@@ -36,10 +35,9 @@ class MainScreen(Screen[None]):
         None, always_update=False, init=False, repaint=False
     )
 
-    def __init__(self, clock: Clock, thresholds: Thresholds, tz: tzinfo | None = None) -> None:
+    def __init__(self, clock: Clock, tz: tzinfo | None = None) -> None:
         super().__init__(id="main")
         self.clock = clock
-        self.thresholds = thresholds
         self.tz = tz
         self.paused = False
         self._bars: dict[str, QuotaBar] = {}
@@ -94,7 +92,7 @@ class MainScreen(Screen[None]):
         if snapshot is None or not self._ready:
             return
         now = now or self.clock.now()
-        self._sync_bars(build_rows(snapshot, now, self.tz, self.thresholds))
+        self._sync_bars(build_rows(snapshot, now, self.tz))
         error = snapshot.last_error
         self.query_one(ErrorPanel).show(
             error_view(error, now, self.tz) if error is not None else None
