@@ -153,3 +153,13 @@ async def test_probe_against_the_simulator_carries_the_overage_to_the_classifier
     assert "6% used" in explained.explanation and "15% used" in explained.explanation
     with_windows = replace(context, windows=result.windows)
     assert classify(result.error, context=with_windows, now=clock.now()).plan_has_headroom is True
+
+
+def test_a_bare_server_throttle_is_not_taken_for_the_overage() -> None:
+    context = UsageContext(
+        windows=(Window("five_hour", 6.0, None, "probe", NOW),),
+        overage=Overage("rejected", "out_of_credits", None, None, NOW),
+    )
+    result = classify(error(429, "Rate limited", {}, "rate_limit_error"), context=context, now=NOW)
+    assert result.class_id == "server_throttled"
+    assert "not your usage limit" in result.explanation

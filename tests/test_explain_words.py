@@ -354,3 +354,16 @@ def test_the_raw_message_keeps_its_lines() -> None:
     result = classify(ESC_TEXT, now=NOW)
     assert "\nline2\tx" in result.message
     assert "sk-ant-...0123" in result.message
+
+
+def test_unknown_names_extra_usage_numbers_too() -> None:
+    context = replace(
+        LOW,
+        extra_usage=ExtraUsage(True, 5.0, 20.0, "USD", 25.0, NOW),
+        claude_code_version=NEW,
+    )
+    result = classify("the cat sat on the mat", context=context, now=NOW)
+    assert (
+        "Numbers limitwatch has: 5-hour session 6% used; weekly 15% used; "
+        "usage credits: $5.00 of $20.00 spent."
+    ) in result.explanation

@@ -176,7 +176,8 @@ def numbers_sentence(context: UsageContext | None, words: Vocabulary) -> str:
     parts = [f"{_label(w)} {_pct(used(w) or 0.0)} used" for w in plan_windows(context)]
     extra = context.extra_usage if context is not None else None
     if extra is not None:
-        parts.append(extra_sentence(extra, words).rstrip("."))
+        sentence = extra_sentence(extra, words).rstrip(".")
+        parts.append(sentence[:1].lower() + sentence[1:])
     if not parts:
         return "limitwatch has no usage numbers yet."
     return "Numbers limitwatch has: " + "; ".join(parts) + "."

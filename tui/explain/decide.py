@@ -96,16 +96,15 @@ def _api_key_headers(headers: Mapping[str, str]) -> bool:
 def decide(f: Facts, context: UsageContext | None = None) -> tuple[str, str | None]:
     """(class id, window id or None). ``context`` already holds the error's own headers."""
     class_id, window_id = _by_words(f)
-    return _headers_first(class_id, window_id, f, context)
+    return _headers_first(class_id, window_id, context)
 
 
 def _headers_first(
-    class_id: str, window_id: str | None, f: Facts, context: UsageContext | None
+    class_id: str, window_id: str | None, context: UsageContext | None
 ) -> tuple[str, str | None]:
-    """A plan-limit reading the headers contradict is the overage: plan fine, overage refused."""
-    if class_id not in ("plan_limit_reached", "server_throttled") or window_id is not None:
-        return class_id, window_id
-    if class_id == "server_throttled" and f.status != 429:
+    """A limit the words do not place, while the headers show the plan fine and the overage
+    refused, is the overage's."""
+    if class_id != "plan_limit_reached" or window_id is not None:
         return class_id, window_id
     if overage_rejected(context) and plan_has_headroom(context) is True:
         return "extra_usage_exhausted", "overage"
