@@ -217,6 +217,7 @@ class Alert:
     reason: AlertReason
     message: str
     at: datetime
+    account: str = ""  # the account's name when several are watched
 
 
 @dataclass(frozen=True)
@@ -275,9 +276,20 @@ class Snapshot:
     extra_usage_level: Level = "unknown"
     rate_limit_levels: tuple[tuple[str, Level], ...] = ()  # (rate limit id, level)
     new_alerts: tuple[Alert, ...] = ()  # alerts first raised by the poll that made this snapshot
+    # Every watched account, the first one first (its values are also the fields above).
+    accounts: tuple[AccountSnapshot, ...] = ()
 
     def rate_limit_level(self, limit_id: str) -> Level:
         return dict(self.rate_limit_levels).get(limit_id, "unknown")
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    """One account's snapshot, with the name and Claude Code folder it is watched under."""
+
+    name: str
+    config_dir: str
+    snapshot: Snapshot
 
 
 @dataclass(frozen=True)

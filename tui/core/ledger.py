@@ -56,9 +56,11 @@ ErrorItem = ErrorResponse | TransportError | TranscriptError
 class Ledger:
     """The monitor's memory. ``absorb`` results, then ``snapshot`` them."""
 
-    def __init__(self, config: Config, *, tz: tzinfo | None = None) -> None:
+    def __init__(self, config: Config, *, tz: tzinfo | None = None, label: str = "") -> None:
         self.config = config
         self.tz = tz
+        # The account's name when several are watched: events and new alerts say it.
+        self.label = label
         self.windows: dict[tuple[str, str], Window] = {}
         self.extra_usage: ExtraUsage | None = None
         self.rate_limits: tuple[RateLimit, ...] = ()
@@ -103,6 +105,8 @@ class Ledger:
                 self._absorb(result, now)
 
     def event(self, now: datetime, kind: str, text: str, level: Level | None = None) -> None:
+        if self.label:
+            text = f"{self.label}: {text}"
         self.events.appendleft(Event(at=now, kind=kind, text=text, level=level))
 
     def context(self, now: datetime) -> UsageContext:
@@ -268,8 +272,13 @@ class Ledger:
                 new_alerts = []
             for alert in new_alerts:
                 self.event(now, "level", alert.message, alert.level)
+            if self.label:
+                new_alerts = [
+                    replace(a, account=self.label, message=f"{self.label}: {a.message}")
+                    for a in new_alerts
+                ]
         try:
-            active = tuple(self._tracker.active(views))
+            active = tuple(replace(a, account=self.label) for a in self._tracker.active(views))
         except Exception:
             active = ()
         thresholds = self.config.thresholds

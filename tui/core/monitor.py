@@ -95,6 +95,8 @@ class Monitor:
         statusline_path: Path | None = None,
         persist_last_error: bool = True,
         tz: tzinfo | None = None,
+        label: str = "",
+        last_error_path: Path | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -109,11 +111,13 @@ class Monitor:
         self.persist_last_error = persist_last_error
         self._statusline_mtime: float | None = None
         if network_sources is None:
-            network_sources = self._default_sources()
+            network_sources = default_sources(config, clock, credentials)
         self.sources: dict[str, Source] = {s.id: s for s in network_sources}
         self._locks: dict[str, asyncio.Lock] = {}
         self._paused = False
-        self.ledger = Ledger(config, tz=tz)
+        self.ledger = Ledger(config, tz=tz, label=label)
+        self.label = label
+        self._last_error_path = last_error_path
         self._transcripts_due_at: datetime | None = None
         self._transcripts_state: SourceState | None = None
         self._transcripts_scanned = False
@@ -138,8 +142,16 @@ class Monitor:
         use_transcripts: bool = True,
         notify: bool = True,
         write_terminal: Callable[[str], None] | None = None,
+        config_dir: Path | None = None,
+        label: str = "",
+        transcript_roots: Sequence[Path] | None = None,
+        network: Sequence[str] = ("oauth_usage", "probe", "admin"),
+        tz: tzinfo | None = None,
     ) -> Monitor:
-        """The production wiring: history in the data folder, notifier, transcripts."""
+        """The production wiring: history in the data folder, notifier, transcripts. With
+        ``config_dir`` (one of several accounts), the account's own status line feed,
+        last-error file and transcripts (``transcript_roots``). ``network``: the network
+        sources to run (one-shot commands leave out the probe, which costs tokens)."""
         history = None
         if use_history:
             from tui.core.history import History
@@ -157,7 +169,7 @@ class Monitor:
             from tui.sources.transcripts.reader import TranscriptSource
 
             transcripts = TranscriptSource(
-                clock=clock, configured_dir=config.sources.claude_config_dir
+                transcript_roots, clock=clock, configured_dir=config.sources.claude_config_dir
             )
         return cls(
             config,
@@ -167,19 +179,14 @@ class Monitor:
             history=history,
             notifier=notifier,
             transcripts=transcripts,
+            network_sources=[
+                s for s in default_sources(config, clock, credentials) if s.id in network
+            ],
+            label=label,
+            tz=tz,
+            statusline_path=paths.statusline_file(config_dir) if config_dir else None,
+            last_error_path=paths.last_error_file(config_dir) if config_dir else None,
         )
-
-    def _default_sources(self) -> list[Source]:
-        from tui.sources.admin import AdminSource
-        from tui.sources.oauth.source import OAuthUsageSource
-        from tui.sources.probe import ProbeSource
-
-        config, clock, credentials = self.config, self.clock, self.credentials
-        return [
-            OAuthUsageSource(credentials, config=config, clock=clock),
-            ProbeSource(credentials, config=config, clock=clock),
-            AdminSource(credentials, config=config, clock=clock),
-        ]
 
     def _seed_from_history(self) -> None:
         """A freshly opened pane shows the last known numbers (with their age) at once."""
@@ -407,7 +414,7 @@ class Monitor:
             if self.persist_last_error:
                 from tui.core.last_error import write_last_error
 
-                write_last_error(error)
+                write_last_error(error, self._last_error_path)
         for alert in snapshot.new_alerts:
             self._fire(alert)
         return snapshot
@@ -499,6 +506,19 @@ class Monitor:
                 )
             states.append(statusline_state)
         return tuple(states)
+
+
+def default_sources(config: Config, clock: Clock, credentials: CredentialStore) -> list[Source]:
+    """The network sources: the usage endpoint, the probe, the admin reports."""
+    from tui.sources.admin import AdminSource
+    from tui.sources.oauth.source import OAuthUsageSource
+    from tui.sources.probe import ProbeSource
+
+    return [
+        OAuthUsageSource(credentials, config=config, clock=clock),
+        ProbeSource(credentials, config=config, clock=clock),
+        AdminSource(credentials, config=config, clock=clock),
+    ]
 
 
 class _LazyClient:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tui.core import levels
-from tui.models import Classification, ExtraUsage, Level, Snapshot
+from tui.models import AccountSnapshot, Classification, ExtraUsage, Level, Snapshot
 
 SCHEMA = 1
 
@@ -56,9 +56,22 @@ def error_to_json(error: Classification | None) -> dict[str, Any] | None:
 
 
 def snapshot_to_json(snapshot: Snapshot) -> dict[str, Any]:
+    """The schema-1 object: the first account's values at the top (as ever), and ``accounts``
+    with every account (always present; one element for one account)."""
+    accounts = snapshot.accounts or (AccountSnapshot("default", "", snapshot),)
     return {
         "schema": SCHEMA,
         "generated_at": rfc3339(snapshot.generated_at),
+        **_account_body(snapshot),
+        "accounts": [
+            {"name": item.name, "config_dir": item.config_dir, **_account_body(item.snapshot)}
+            for item in accounts
+        ],
+    }
+
+
+def _account_body(snapshot: Snapshot) -> dict[str, Any]:
+    return {
         "account": {"plan": snapshot.account.plan, "tier": snapshot.account.tier},
         "windows": [
             {
@@ -111,7 +124,9 @@ def snapshot_to_json(snapshot: Snapshot) -> dict[str, Any]:
 
 def exit_code(snapshot: Snapshot) -> int:
     """0 ok, 10 warning, 11 critical or exhausted, 20 no data: the worst level of the plan
-    windows and the per-minute limits, as the bars show them."""
-    found: list[Level] = [view.level for view in snapshot.windows]
-    found.extend(level for _id, level in snapshot.rate_limit_levels)
+    windows and the per-minute limits, as the bars show them, across every account."""
+    found: list[Level] = []
+    for item in snapshot.accounts or (AccountSnapshot("default", "", snapshot),):
+        found.extend(view.level for view in item.snapshot.windows)
+        found.extend(level for _id, level in item.snapshot.rate_limit_levels)
     return levels.exit_code(found)

@@ -54,6 +54,7 @@ class LimitwatchApp(App[int]):
         Binding("p", "toggle_pause", "Pause"),
         Binding("e", "error_detail", "Error"),
         Binding("t", "thresholds", "Thresholds"),
+        Binding("a", "next_account", "Account"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -161,8 +162,11 @@ class LimitwatchApp(App[int]):
         self._poll_timer = self.set_timer(delay, self.request_poll, name="next-poll")
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        several_before = self.main.snapshot is not None and len(self.main.snapshot.accounts) > 1
         with self.batch_update():
             self.main.snapshot = message.snapshot
+        if several_before != (len(message.snapshot.accounts) > 1):
+            self.refresh_bindings()
         self._toast_new_alerts(message.snapshot)
         self._retune_tick(message.snapshot)
 
@@ -208,7 +212,15 @@ class LimitwatchApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if isinstance(self.screen, NoCredentialsScreen):
             return action in ("quit", "help", "command_palette")
+        if action == "next_account":  # only shown when several accounts are watched
+            snapshot = self.main.snapshot
+            return snapshot is not None and len(snapshot.accounts) > 1
         return True
+
+    def action_next_account(self) -> None:
+        name = self.main.next_account()
+        if name is not None:
+            self.notify(f"account: {name}", timeout=2)
 
     def action_refresh_usage(self) -> None:
         self._manual("usage")
