@@ -23,7 +23,7 @@ _OURS_TOKENS = """
 import json, sys
 from pathlib import Path
 from tui.clock import SystemClock
-from tui.sources.transcripts.reader import TranscriptSource
+from tui.sources.transcripts.source import TranscriptSource
 source = TranscriptSource([Path(sys.argv[1])], clock=SystemClock(), keep_hours=24 * 365 * 30)
 source.scan()
 acc = [0, 0, 0, 0]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.clock import SystemClock
-from tui.sources.transcripts.reader import TranscriptSource
+from tui.sources.transcripts.source import TranscriptSource
 
 END = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)
 SPAN = timedelta(days=3)

@@ -204,6 +204,14 @@ class SourceResult:
     classification: Classification | None = None
     admin: AdminUsage | None = None
     from_cache: bool = False
+    # Transcripts: the new error rows of this fetch (unclassified: the core classifies them)
+    transcript_errors: tuple[TranscriptError, ...] = ()
+    history_only: bool = False  # the first scan: its errors are history, not news
+    # (model, kind, tokens) counted since the source started; kind is input | output |
+    # cache_creation | cache_read. Never decreases (old hours pruned stay counted).
+    token_totals: tuple[tuple[str, str, int], ...] = ()
+    blocks: tuple[UsageBlock, ...] = ()
+    claude_code_version: str | None = None  # the newest Claude Code version seen
 
 
 @dataclass(frozen=True)
@@ -265,3 +273,17 @@ class Snapshot:
     sources: tuple[SourceState, ...] = ()
     events: tuple[Event, ...] = ()
     admin: AdminUsage | None = None
+
+
+@dataclass(frozen=True)
+class UsageBlock:
+    """A five-hour block of Claude Code usage (the convention ccusage and others use)."""
+
+    start: datetime
+    end: datetime
+    last_entry_at: datetime
+    # (model, input, output, cache_creation, cache_read), largest total first
+    tokens_by_model: tuple[tuple[str, int, int, int, int], ...]
+    total_tokens: int
+    entries: int
+    active: bool = False  # the block is still open at the source clock's now

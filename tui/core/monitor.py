@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from tui.core.history import History, Sample
     from tui.core.notify import Notifier
     from tui.sources.credentials import CredentialStore
-    from tui.sources.transcripts.reader import TranscriptSource
+    from tui.sources.transcripts.source import TranscriptSource
 
 
 EVENT_LIMIT = 50
@@ -178,7 +178,7 @@ class Monitor:
             notifier = Notifier(config.notify, write_terminal=write_terminal)
         transcripts = None
         if use_transcripts:
-            from tui.sources.transcripts.reader import TranscriptSource
+            from tui.sources.transcripts.source import TranscriptSource
 
             transcripts = TranscriptSource(
                 clock=clock, configured_dir=config.sources.claude_config_dir
@@ -397,9 +397,9 @@ class Monitor:
                 if self._transcripts_scanned:
                     # Later scans stat the files and read a few appended bytes: milliseconds,
                     # done here rather than in a pool thread (whose malloc arena fragments).
-                    scan = self.transcripts.scan(context=self._context())
+                    scan = self.transcripts.scan()
                 else:
-                    scan = await asyncio.to_thread(self.transcripts.scan, context=self._context())
+                    scan = await asyncio.to_thread(self.transcripts.scan)
                     self._transcripts_scanned = True
                 self._transcripts_state = self.transcripts.state()
             except Exception as exc:
@@ -407,9 +407,7 @@ class Monitor:
                     id="transcripts", state="error", detail=f"scan failed: {exc}"
                 )
                 return
-            events = scan.events or tuple(
-                self._classify(row, "transcripts") for row in scan.new_errors
-            )
+            events = tuple(self._classify(row, "transcripts") for row in scan.new_errors)
             if scan.first_scan:
                 # Errors found on the first scan are history, not news: show only the newest.
                 if events:
