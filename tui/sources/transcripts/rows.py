@@ -44,7 +44,7 @@ def loads(line: bytes | bytearray) -> Any:
 
 
 def parse_ts(value: object) -> float | None:
-    """Epoch seconds of an ISO 8601 timestamp, or None."""
+    """Epoch seconds of an ISO 8601 timestamp (``inf`` for one past year 9999), or None."""
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -54,8 +54,11 @@ def parse_ts(value: object) -> float | None:
         stamp = when.timestamp()
     except (ValueError, OverflowError):
         return None
-    # Far enough from datetime's ends that any block or window built on it stays in range.
-    return stamp if _EARLIEST <= stamp <= _LATEST else None
+    # Kept far enough from datetime's ends that any block or window built on it stays in
+    # range: a time past the end is "infinitely ahead" (never believed), one before is early.
+    if stamp > _LATEST:
+        return float("inf")
+    return max(stamp, _EARLIEST)
 
 
 def positive_int(value: object) -> int:
