@@ -86,7 +86,8 @@ async def test_token_totals_count_each_response_once_and_never_decrease(projects
     # two hours later the first hour is pruned from the blocks, not from the totals
     clock.advance(2 * 3600)
     later = NOW + timedelta(hours=2)
-    write(path, usage_row(later, "msg_2", model="claude-opus-4-1", inp=1, out=2, cc=3, cr=4), mode="a")
+    opus = usage_row(later, "msg_2", model="claude-opus-4-1", inp=1, out=2, cc=3, cr=4)
+    write(path, opus, mode="a")
     result = await source.fetch(None)
     assert [b.start for b in result.blocks] == [later.replace(minute=0, second=0, microsecond=0)]
     totals = totals_of(result)
