@@ -18,9 +18,12 @@ USAGE_HEAD = b'"u'  # the two bytes before the tail in "usage"
 ERROR_HEAD = b"isApiErrorMes"  # the bytes before it in isApiErrorMessage
 _ERROR_KEY = b'isApiErrorMessage"'
 # Most of a transcript's bytes are user rows (tool results), which carry neither: a long line
-# whose top-level "type" is "user" is passed over without searching it (see user_row).
+# whose top-level "type" is "user" is passed over without searching it (see user_row),
+# whichever end of the line that key sits at.
 _TYPE_KEY = b'"type":"'
 _USER_VALUE = b'user"'
+_USER_KEY = b',"type":"user"'
+_ANY_TYPE_KEY = b'"type":'
 USER_CHECK_MIN = 2048  # a shorter line is searched whole: cheaper than looking at its head
 USER_CHECK_HEAD = 4096  # how far into a line its top-level "type" is looked for
 _MESSAGE_ID_KEY = b'"message":{"id":"msg_'
@@ -32,20 +35,30 @@ _SCALARS_TO_END = re.compile(rb'"[^{}\[\]]*\}\s*')
 
 def user_row(buf: bytearray, start: int, stop: int) -> bool:
     """True when the line ``buf[start:stop]`` is a row whose top-level "type" is "user", as
-    Claude Code writes it: ``{"parentUuid":...,"type":"user","message":...}``.
+    Claude Code writes it: ``{"parentUuid":...,"type":"user","message":...}``, or with the
+    type after the message: ``{...,"message":{...},"type":"user","uuid":"...",...}``.
 
-    Sound for any valid JSON line: the first ``"type":"`` comes after a comma (so its quote
-    opens a string: inside one it would be escaped, and the string is the key ``type``) and no
-    ``{`` but the line's own opens before it (so it is a key of the row itself, not of an
-    object nested in it)."""
+    Sound for any valid JSON line. From the head: the first ``"type":"`` is the first key, or
+    comes after a comma (so its quote opens a string: inside one it would be escaped, and the
+    string is the key ``type``) and no ``{`` but the line's own opens before it (so it is a key of the row itself,
+    not of an object nested in it). From the end: the last ``,"type":"user"`` is followed by
+    nothing nested (no bracket before the row's closing ``}``), so no object it sits in closes
+    before the row does, and by no other ``"type":`` key."""
     if buf[start] != 0x7B:  # "{"
         return False
     found = buf.find(_TYPE_KEY, start, min(stop, start + USER_CHECK_HEAD))
+    if found == start + 1 or (
+        found > start and buf[found - 1] == 0x2C and buf.find(b"{", start + 1, found) < 0
+    ):
+        return buf.startswith(_USER_VALUE, found + len(_TYPE_KEY))
+    # Another key order: the type after the message, near the line's end.
+    found = buf.rfind(_USER_KEY, max(start, stop - USER_CHECK_HEAD), stop)
+    if found < 0:
+        return False
+    after = found + len(_USER_KEY)
     return (
-        found > start
-        and buf[found - 1] == 0x2C  # ","
-        and buf.startswith(_USER_VALUE, found + len(_TYPE_KEY))
-        and buf.find(b"{", start + 1, found) < 0
+        _SCALARS_TO_END.fullmatch(buf, after - 1, stop) is not None
+        and buf.find(_ANY_TYPE_KEY, after, stop) < 0
     )
 
 
