@@ -40,10 +40,11 @@ def user_row(buf: bytearray, start: int, stop: int) -> bool:
 
     Sound for any valid JSON line. From the head: the first ``"type":"`` is the first key, or
     comes after a comma (so its quote opens a string: inside one it would be escaped, and the
-    string is the key ``type``) and no ``{`` but the line's own opens before it (so it is a key of the row itself,
-    not of an object nested in it). From the end: the last ``,"type":"user"`` is followed by
-    nothing nested (no bracket before the row's closing ``}``), so no object it sits in closes
-    before the row does, and by no other ``"type":`` key."""
+    string is the key ``type``) and no ``{`` but the line's own opens before it (so it is a
+    key of the row itself, not of an object nested in it). From the end: the last
+    ``,"type":"user"`` is followed by nothing nested (no bracket before the row's closing
+    ``}``), so no object it sits in closes before the row does, and by no other ``"type":``
+    key."""
     if buf[start] != 0x7B:  # "{"
         return False
     found = buf.find(_TYPE_KEY, start, min(stop, start + USER_CHECK_HEAD))
