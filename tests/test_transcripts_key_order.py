@@ -46,7 +46,7 @@ def test_type_first_still_decides_from_the_head() -> None:
         [("type", "user"), ("meta", {"a": 1})],  # something nested after: not provable
         [("type", "user"), ("cwd", "/a}b")],  # a brace in a string: not provable
         [("type", "assistant")],
-        [("a\"type", "user")],  # a key that only ends like it
+        [('a"type', "user")],  # a key that only ends like it
     ],
 )
 def test_from_the_end_only_what_the_bytes_prove(tail: list[tuple[str, Any]]) -> None:
