@@ -31,6 +31,10 @@ class Source(Protocol):
         """Whether a refresh the user asked for may run now, and if not, from when it may."""
         ...
 
+    def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
+        """A fetch by hand now: (True, None), or (False, when it will be allowed / None)."""
+        ...
+
     async def fetch(self, client: httpx.AsyncClient, *, manual: bool = False) -> SourceResult:
         """One call (``client`` unused by local sources). Never raises for anything the
         network or a file sends: errors become the result, unclassified."""
