@@ -28,10 +28,6 @@ class Source(Protocol):
         ...
 
     def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
-        """Whether a refresh the user asked for may run now, and if not, from when it may."""
-        ...
-
-    def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
         """A fetch by hand now: (True, None), or (False, when it will be allowed / None)."""
         ...
 
