@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.test_transcripts import NOW, error_row, source_for, stamp, usage_row, write
 from tui.clock import ManualClock
@@ -165,3 +167,43 @@ def test_control_characters_are_stripped_from_error_text(projects, clock) -> Non
     assert error.text == "You've hit your limit ]52;c;ZXZpbA==[2J31m · resets 3pm\tnow\nok"
     assert error.session == "s[31m1"
     assert error.project == "p"
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lengths=st.lists(st.integers(0, 20_000), min_size=1, max_size=8),
+    cuts=st.lists(st.integers(1, 60_000), max_size=4),
+)
+def test_over_long_lines_wherever_the_file_is_cut(
+    lengths: list[int], cuts: list[int], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """However the bytes arrive between scans, every error row is found once, and exactly the
+    lines of ``limit`` bytes or more are skipped."""
+    limit = 8192
+    projects = tmp_path_factory.mktemp("t") / "projects"
+    rows: list[str] = []
+    for i, length in enumerate(lengths):
+        rows.append('{"j":"' + "x" * max(0, length - 8) + '"}')
+        rows.append(error_row(NOW - timedelta(minutes=60 - i), f"error {i}"))
+    data = "".join(r + "\n" for r in rows).encode()
+    path = projects / "p" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+    clock = ManualClock(NOW)
+    source = TranscriptSource([projects], clock=clock, chunk_size=4096, max_line_bytes=limit)
+    found: list[str] = []
+    long_lines = 0
+    done = 0
+    for cut in [*sorted(c % (len(data) + 1) for c in cuts), len(data)]:
+        if cut > done:
+            with open(path, "ab") as handle:
+                handle.write(data[done:cut])
+            done = cut
+        scan = source.scan()
+        found += [e.text for e in scan.new_errors]
+        long_lines += scan.long_lines
+        clock.advance(5)
+    assert found == [f"error {i}" for i in range(len(lengths))]
+    assert long_lines == sum(1 for r in rows if len(r) >= limit)
