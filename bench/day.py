@@ -109,12 +109,12 @@ async def run_day(
 
         from tui import paths
         from tui.config import load_config
-        from tui.core.monitor import Monitor
+        from tui.core.wiring import create_monitor
         from tui.sources.credentials import CredentialStore
 
         config = load_config()
         credentials = CredentialStore(config, clock=clock)
-        monitor = Monitor.create(
+        monitor = create_monitor(
             config,
             clock=clock,
             credentials=credentials,

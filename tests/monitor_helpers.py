@@ -11,6 +11,7 @@ from tui.core.history import History
 from tui.core.monitor import Monitor
 from tui.simulator import SIM_ADMIN_KEY, SIM_API_KEY, SIM_OAUTH_TOKEN, Simulator
 from tui.sources.credentials import ApiKey, CredentialStore, OAuthCredentials
+from tui.sources.network import default_sources
 from tui.sources.transcripts.source import TranscriptSource
 
 
@@ -47,10 +48,12 @@ def sim_monitor(
     transcripts = (
         TranscriptSource([transcripts_root], clock=clock) if transcripts_root is not None else None
     )
+    credentials = credentials or sim_credentials(clock)
     return Monitor(
         config,
         clock=clock,
-        credentials=credentials or sim_credentials(clock),
+        credentials=credentials,
+        network_sources=default_sources(config, clock, credentials),
         base_url=sim.base_url,
         history=history,
         transcripts=transcripts,

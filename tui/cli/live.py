@@ -49,7 +49,7 @@ def demo_config(config: Config) -> Config:
 def start_demo(config: Config, speed: float) -> DemoSession:
     """Start the simulator's scripted tour; nothing is read from or written to the user's
     credentials, transcripts or history."""
-    from tui.core.monitor import Monitor
+    from tui.core.wiring import create_monitor
     from tui.simulator import SIM_ADMIN_KEY, SIM_OAUTH_TOKEN, Simulator
     from tui.sources.credentials import ApiKey, CredentialStore, OAuthCredentials
 
@@ -66,7 +66,7 @@ def start_demo(config: Config, speed: float) -> DemoSession:
             ),
             admin_key=ApiKey(value=SIM_ADMIN_KEY, origin="demo", kind="admin"),
         )
-        monitor = Monitor.create(
+        monitor = create_monitor(
             demo_config(config),
             clock=simulator.clock,
             credentials=credentials,

@@ -46,9 +46,9 @@ def headless_monitor(
 ) -> Monitor:
     """One account's monitor for one-shot commands: no transcripts scan, no notifications, and
     unless asked, no probe (it costs tokens) and no admin reports."""
-    from tui.core.monitor import Monitor
+    from tui.core.wiring import create_monitor
 
-    monitor = Monitor.create(
+    monitor = create_monitor(
         config,
         clock=clock,
         credentials=credentials,

@@ -18,6 +18,7 @@ from tui.clock import Clock
 from tui.config import Config
 from tui.config.accounts import UnknownAccount, resolve_accounts
 from tui.core.monitor import Monitor
+from tui.core.wiring import create_monitor
 from tui.models import LEVEL_ORDER, AccountSnapshot, Snapshot
 
 
@@ -93,7 +94,7 @@ def build_fleet(
     for plan in plans:
         credentials = CredentialStore(plan.config, clock=clock, env=env)
         roots = [plan.config_dir / "projects"] if several and plan.config_dir else None
-        monitor = Monitor.create(
+        monitor = create_monitor(
             plan.config,
             clock=clock,
             credentials=credentials,

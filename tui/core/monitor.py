@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from tui import paths
 from tui.clock import Clock
 from tui.config import Config
+from tui.core.client import LazyClient
 from tui.core.ledger import Ledger
 from tui.models import (
     Account,
@@ -28,7 +29,7 @@ from tui.models import (
     SourceState,
     TransportError,
 )
-from tui.sources import statusline as statusline_feed
+from tui.sources.statusline import StatuslineSource
 
 if TYPE_CHECKING:
     import httpx
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 
 SAMPLE_SPAN = timedelta(days=2)
-STATUSLINE_STALE_S = 15 * 60
 
 
 class MonitorLike(Protocol):
@@ -107,86 +107,30 @@ class Monitor:
         self.transcripts = transcripts
         self._client_factory = client_factory
         self._client: httpx.AsyncClient | None = None
-        self._statusline_path = statusline_path
         self.persist_last_error = persist_last_error
-        self._statusline_mtime: float | None = None
         if network_sources is None:
+            from tui.sources.network import default_sources
+
             network_sources = default_sources(config, clock, credentials)
-        self.sources: dict[str, Source] = {s.id: s for s in network_sources}
+        local: list[Source] = [] if transcripts is None else [transcripts]
+        local.append(
+            StatuslineSource(
+                statusline_path, clock=clock, interval=config.poll.transcripts_interval
+            )
+        )
+        # Every source alike: network ones, then the local transcripts and status line feed.
+        self.sources: dict[str, Source] = {s.id: s for s in [*network_sources, *local]}
         self._locks: dict[str, asyncio.Lock] = {}
         self._paused = False
         self.ledger = Ledger(config, tz=tz, label=label)
         self.label = label
         self._last_error_path = last_error_path
-        self._transcripts_due_at: datetime | None = None
-        self._transcripts_state: SourceState | None = None
-        self._transcripts_scanned = False
         self._credentials_generation = credentials.generation
         self._snapshot: Snapshot | None = None
         self._written_error: Classification | None = None
         self._notify_tasks: set[asyncio.Task[Any]] = set()
         self._seed_from_history()
         self._update_account()
-
-    # -- construction -------------------------------------------------------------------
-
-    @classmethod
-    def create(
-        cls,
-        config: Config,
-        *,
-        clock: Clock,
-        credentials: CredentialStore,
-        base_url: str,
-        use_history: bool = True,
-        use_transcripts: bool = True,
-        notify: bool = True,
-        write_terminal: Callable[[str], None] | None = None,
-        config_dir: Path | None = None,
-        label: str = "",
-        transcript_roots: Sequence[Path] | None = None,
-        network: Sequence[str] = ("oauth_usage", "probe", "admin"),
-        tz: tzinfo | None = None,
-    ) -> Monitor:
-        """The production wiring: history in the data folder, notifier, transcripts. With
-        ``config_dir`` (one of several accounts), the account's own status line feed,
-        last-error file and transcripts (``transcript_roots``). ``network``: the network
-        sources to run (one-shot commands leave out the probe, which costs tokens)."""
-        history = None
-        if use_history:
-            from tui.core.history import History
-
-            history = History(
-                paths.history_db(), retention_days=config.history.retention_days, clock=clock
-            )
-        notifier = None
-        if notify:
-            from tui.core.notify import Notifier
-
-            notifier = Notifier(config.notify, write_terminal=write_terminal)
-        transcripts = None
-        if use_transcripts:
-            from tui.sources.transcripts.source import TranscriptSource
-
-            transcripts = TranscriptSource(
-                transcript_roots, clock=clock, configured_dir=config.sources.claude_config_dir
-            )
-        return cls(
-            config,
-            clock=clock,
-            credentials=credentials,
-            base_url=base_url,
-            history=history,
-            notifier=notifier,
-            transcripts=transcripts,
-            network_sources=[
-                s for s in default_sources(config, clock, credentials) if s.id in network
-            ],
-            label=label,
-            tz=tz,
-            statusline_path=paths.statusline_file(config_dir) if config_dir else None,
-            last_error_path=paths.last_error_file(config_dir) if config_dir else None,
-        )
 
     def _seed_from_history(self) -> None:
         """A freshly opened pane shows the last known numbers (with their age) at once."""
@@ -241,10 +185,6 @@ class Monitor:
                 when = source.next_attempt_at()
                 if when is not None:
                     times.append(when)
-        if self.transcripts is not None:
-            times.append(self._transcripts_due_at or self.clock.now())
-        # The recorded status line feed is looked at on the transcripts' cadence.
-        times.append(self.clock.now() + timedelta(seconds=self.config.poll.transcripts_interval))
         return min(times) if times else None
 
     async def poll(self) -> Snapshot:
@@ -261,15 +201,6 @@ class Monitor:
             if due:
                 fetches.append(self._fetch(source, manual=False))
         results = [r for r in await asyncio.gather(*fetches) if r is not None]
-        if self.transcripts is not None and (
-            self._transcripts_due_at is None or now >= self._transcripts_due_at
-        ):
-            scanned = await self._run_transcripts()
-            if scanned is not None:
-                results.append(scanned)
-        feed = self._read_statusline()
-        if feed is not None:
-            results.append(feed)
         self._take(results)
         return self._after_fold()
 
@@ -284,7 +215,7 @@ class Monitor:
             task.cancel()
         lazy = self._client
         self._client = None
-        real = lazy.created if isinstance(lazy, _LazyClient) else lazy
+        real = lazy.created if isinstance(lazy, LazyClient) else lazy
         if real is not None:
             with contextlib.suppress(Exception):
                 await real.aclose()
@@ -311,7 +242,7 @@ class Monitor:
         """The shared client, created (and httpx imported) only when a source really sends:
         a ``status`` answered from the shared cache never pays for it."""
         if self._client is None:
-            self._client = cast("httpx.AsyncClient", _LazyClient(self._make_client))
+            self._client = cast("httpx.AsyncClient", LazyClient(self._make_client))
         return self._client
 
     def _make_client(self) -> httpx.AsyncClient:
@@ -340,57 +271,6 @@ class Monitor:
         )
         state = SourceState(id=source_id, state="error", detail=f"internal error: {exc}")
         return SourceResult(source=source_id, state=state, error=error)
-
-    async def _run_transcripts(self) -> SourceResult | None:
-        assert self.transcripts is not None
-        lock = self._locks.setdefault("transcripts", asyncio.Lock())
-        if lock.locked():
-            return None
-        async with lock:
-            now = self.clock.now()
-            self._transcripts_due_at = now + timedelta(
-                seconds=self.config.poll.transcripts_interval
-            )
-            try:
-                if self._transcripts_scanned:
-                    # Later scans stat the files and read a few appended bytes: milliseconds,
-                    # done here rather than in a pool thread (whose malloc arena fragments).
-                    scan = self.transcripts.scan()
-                else:
-                    scan = await asyncio.to_thread(self.transcripts.scan)
-                    self._transcripts_scanned = True
-                state = self.transcripts.state()
-            except Exception as exc:
-                state = SourceState(id="transcripts", state="error", detail=f"scan failed: {exc}")
-                self._transcripts_state = state
-                return None
-            self._transcripts_state = state
-            return SourceResult(
-                source="transcripts",
-                state=state,
-                transcript_errors=scan.new_errors,
-                history_only=scan.first_scan,
-            )
-
-    def _read_statusline(self) -> SourceResult | None:
-        target = self._statusline_path or paths.statusline_file()
-        try:
-            mtime = target.stat().st_mtime
-        except OSError:
-            return None
-        if mtime == self._statusline_mtime:
-            return None
-        self._statusline_mtime = mtime
-        feed = statusline_feed.read_recorded(target)
-        if feed is None:
-            return None
-        state = SourceState(
-            id="statusline",
-            state="ok",
-            last_success_at=feed.observed_at,
-            detail="recorded by `limitwatch statusline`",
-        )
-        return SourceResult(source="statusline", state=state, windows=feed.windows, from_cache=True)
 
     # -- folding results in ---------------------------------------------------------------
 
@@ -473,6 +353,7 @@ class Monitor:
             self._snapshot = None
 
     def _all_source_states(self) -> tuple[SourceState, ...]:
+        """Each source's own state, with the error last classified for it when it is failing."""
         recorded = self.ledger.source_states
         states: list[SourceState] = []
         for source_id, source in self.sources.items():
@@ -483,52 +364,8 @@ class Monitor:
                 live = None
             if live is not None:
                 if state is not None and live.error is None and live.state != "ok":
-                    from dataclasses import replace
-
                     live = replace(live, error=state.error)
                 state = live
             if state is not None:
                 states.append(state)
-        if self.transcripts is not None:
-            states.append(
-                self._transcripts_state
-                or SourceState(id="transcripts", state="ok", detail="not scanned yet")
-            )
-        statusline_state = recorded.get("statusline")
-        if statusline_state is not None:
-            age = self.clock.now() - (statusline_state.last_success_at or self.clock.now())
-            if age.total_seconds() > STATUSLINE_STALE_S:
-                statusline_state = SourceState(
-                    id="statusline",
-                    state="stale",
-                    last_success_at=statusline_state.last_success_at,
-                    detail="no status line render recently (Claude Code not running?)",
-                )
-            states.append(statusline_state)
         return tuple(states)
-
-
-def default_sources(config: Config, clock: Clock, credentials: CredentialStore) -> list[Source]:
-    """The network sources: the usage endpoint, the probe, the admin reports."""
-    from tui.sources.admin import AdminSource
-    from tui.sources.oauth.source import OAuthUsageSource
-    from tui.sources.probe import ProbeSource
-
-    return [
-        OAuthUsageSource(credentials, config=config, clock=clock),
-        ProbeSource(credentials, config=config, clock=clock),
-        AdminSource(credentials, config=config, clock=clock),
-    ]
-
-
-class _LazyClient:
-    """Stands in for the httpx client until a source first uses it."""
-
-    def __init__(self, factory: Callable[[], httpx.AsyncClient]) -> None:
-        self._factory = factory
-        self.created: httpx.AsyncClient | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self.created is None:
-            self.created = self._factory()
-        return getattr(self.created, name)

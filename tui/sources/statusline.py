@@ -202,6 +202,7 @@ class StatuslineSource:
             state=self.state(),
             windows=feed.windows if feed else (),
             claude_code_version=feed.version if feed else None,
+            from_cache=True,  # `limitwatch statusline` recorded these (and their history)
         )
 
     def _read(self) -> None:
