@@ -225,6 +225,7 @@ class WindowView:
     projected_full_at: datetime | None = None
     pace_message: str | None = None
     sparkline: tuple[float, ...] = ()
+    estimate: Estimate | None = None  # the calibrated value between polls, when the fit is good
 
 
 @dataclass(frozen=True)
@@ -265,3 +266,15 @@ class Snapshot:
     sources: tuple[SourceState, ...] = ()
     events: tuple[Event, ...] = ()
     admin: AdminUsage | None = None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A window's percentage estimated between official readings from the transcripts' tokens.
+
+    ``error_percent`` is its uncertainty in percentage points; ``as_of`` the moment it is for.
+    """
+
+    used_percent: float
+    error_percent: float
+    as_of: datetime
