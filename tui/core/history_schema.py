@@ -28,6 +28,7 @@ CREATE INDEX IF NOT EXISTS samples_account_window_source_at
 DROP INDEX IF EXISTS samples_window_source_at;
 """
 
+
 def _add_account_column(conn: sqlite3.Connection) -> None:
     """Give a database from before accounts its ``account`` column, keeping every row."""
     columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(samples)")}

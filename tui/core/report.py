@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.models import LEVEL_ORDER, Classification, ExtraUsage, Snapshot
+from tui.models import LEVEL_ORDER, Classification, Estimate, ExtraUsage, Snapshot
 
 SCHEMA = 1
 
@@ -36,6 +36,16 @@ def _extra(extra: ExtraUsage | None) -> dict[str, Any] | None:
         "used_percent": extra.used_percent,
         "disabled_reason": extra.disabled_reason,
         "observed_at": rfc3339(extra.observed_at),
+    }
+
+
+def _estimate(estimate: Estimate | None) -> dict[str, Any] | None:
+    if estimate is None:
+        return None
+    return {
+        "used_percent": round(estimate.used_percent, 1),
+        "error_percent": round(estimate.error_percent, 1),
+        "as_of": rfc3339(estimate.as_of),
     }
 
 
@@ -77,6 +87,7 @@ def snapshot_to_json(snapshot: Snapshot) -> dict[str, Any]:
                 "projected_full_at": rfc3339(view.projected_full_at),
                 "not_started": view.window.not_started,
                 "pace": view.pace_message,
+                "estimate": _estimate(view.estimate),
             }
             for view in snapshot.windows
         ],
