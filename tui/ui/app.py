@@ -54,6 +54,7 @@ class LimitwatchApp(App[int]):
         Binding("p", "toggle_pause", "Pause"),
         Binding("e", "error_detail", "Error"),
         Binding("t", "thresholds", "Thresholds"),
+        Binding("h", "history", "History"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -281,6 +282,16 @@ class LimitwatchApp(App[int]):
             set_config(config)  # levels and alerts follow the new thresholds at once
         self.notify(f"thresholds saved to {self.config_path}")
         self.request_poll()
+
+    def action_history(self) -> None:
+        from tui.ui.screens.history import history_screen
+
+        now = self.clock.now()
+        thresholds_for = getattr(self.config, "thresholds_for", None)
+        screen = history_screen(
+            self.monitor, self.main.snapshot, now=now, thresholds_for=thresholds_for, tz=self.tz
+        )
+        self.push_screen(screen)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(KEYS))
