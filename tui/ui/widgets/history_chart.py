@@ -62,7 +62,10 @@ def time_ticks(
 class WindowChart(PlotextPlot):
     """Used % of one window over its current and previous instances."""
 
-    DEFAULT_CSS = "WindowChart { height: 12; min-height: 6; }"
+    DEFAULT_CSS = """
+    WindowChart { height: 12; min-height: 6; }
+    WindowChart.-compact { height: 1fr; min-height: 5; }
+    """
 
     def __init__(
         self,
@@ -79,6 +82,7 @@ class WindowChart(PlotextPlot):
         self.now = now
         self.tz = tz
         self.compact = compact
+        self.set_class(compact, "-compact")
         self._drawn_for: tuple[object, ...] | None = None
 
     def show(self, series: WindowSeries | None, now: datetime) -> None:
