@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tui.core.estimate import MAX_ERROR, Estimator, model_family
+from bench.estimate import midway_errors
+from tui.core.estimate import MAX_ERROR, PRICE, Estimator, features, model_family
 from tui.core.nnls import nnls
 from tui.simulator.weighted_usage import weighted_usage
 
@@ -14,25 +15,6 @@ T0 = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)
 RESET = T0 + timedelta(hours=5)
 SONNET = "claude-sonnet-4-5"
 OPUS = "claude-opus-4-5"
-
-
-def midway_errors(seed: int, after: int = 12) -> tuple[list[float | None], list[float]]:
-    """Estimate minus truth half-way between polls, from the ``after``-th poll on; and the
-    same for the last official number (what every other monitor shows)."""
-    world = weighted_usage(seed)
-    est = Estimator()
-    errors: list[float | None] = []
-    stale: list[float] = []
-    for index, reading in enumerate(world.readings):
-        est.observe(
-            "five_hour", reading.used_percent, reading.resets_at, reading.at, reading.totals
-        )
-        if index + 1 >= after and index < len(world.midpoints):
-            mid = world.midpoints[index]
-            got = est.estimate("five_hour", mid.at, mid.totals)
-            errors.append(None if got is None else got.used_percent - mid.true_percent)
-            stale.append(reading.used_percent - mid.true_percent)
-    return errors, stale
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -43,6 +25,20 @@ def test_half_way_between_polls_the_estimate_is_within_3_points_after_12_polls(s
     # The stale official number, in the same world, is off by more than that at some point:
     # the estimate is what makes the bar right between polls.
     assert max(abs(s) for s in stale) > 3.0
+
+
+def test_the_world_is_the_same_for_a_seed_and_its_weights_are_not_the_prices():
+    a, b, c = weighted_usage(3), weighted_usage(3), weighted_usage(4)
+    assert a == b and a.readings != c.readings
+    assert len(a.readings) == 20 and len(a.midpoints) == 19
+    # The hidden weighting departs from the price table the estimator starts from.
+    ratios = [weight / price_of(key) for key, weight in a.weights.items()]
+    assert max(ratios) / min(ratios) > 2.0
+
+
+def price_of(key: tuple[str, str]) -> float:
+    """The estimator's prior price of one token of this (model, kind)."""
+    return sum(v * p for v, p in zip(features({key: 1}), PRICE, strict=True))
 
 
 def totals(sonnet_in: int = 0, sonnet_out: int = 0, opus_out: int = 0):

@@ -3,8 +3,10 @@
 The usage endpoint answers every few minutes; the transcripts grow every few seconds. For each
 window, ``Estimator`` learns from consecutive official readings of the same window instance how
 many points each kind of token moves it (16 weights: opus/sonnet/haiku/other x input, output,
-cache creation, cache read; non-negative least squares). Between readings the estimate is the
-last official number plus the weighted tokens logged since.
+cache creation, cache read). The fit is non-negative least squares pulled towards the public
+price ratios (``fit_weights``), so a dozen readings are enough and more readings let the
+weights depart from prices. Between readings the estimate is the last official number plus
+the weighted tokens logged since.
 
 Each new official number is first compared with what the estimate said at that moment (before
 refitting): that error is recorded, and its running RMS is both the estimate's stated
@@ -34,10 +36,19 @@ MIN_INTERVALS = 4  # intervals with tokens in them before any estimate
 MAX_ERROR = 5.0  # points: a running error above this means the fit is poor
 MIN_ERRORS = 3  # recorded errors before the running error is trusted over the fit's residual
 KEEP_INTERVALS = 96  # the fit uses the most recent ones (weights drift with plans and models)
-KEEP_ERRORS = 12
+KEEP_ERRORS = 6  # the running error: the last half hour at 5-minute polls
 FLOOR_ERROR = 0.5  # official numbers are whole percents: never claim better than this
 SAME_RESET_SECONDS = 600.0  # reset times closer than this are the same window instance
 DROP_IS_RESET = 2.0  # a fall of more than this many points is a new instance
+
+
+# What a token of each kind and family costs, relative to a Sonnet input token (public API
+# prices). Usage limits are believed to track cost, so the fit starts from "every weighted token
+# moves the window alike" and departs from it as far as the readings show.
+FAMILY_PRICE = {"opus": 5 / 3, "sonnet": 1.0, "haiku": 1 / 3, "other": 1.0}
+KIND_PRICE = {"input": 1.0, "output": 5.0, "cache_creation": 1.25, "cache_read": 0.1}
+PRICE = tuple(FAMILY_PRICE[family] * KIND_PRICE[kind] for family, kind in FEATURES)
+PRIOR_INTERVALS = 10.0  # how many intervals' worth of evidence the price prior counts for
 
 
 def model_family(model: str) -> str:
@@ -98,11 +109,48 @@ def _dot(weights: list[float], x: tuple[float, ...]) -> float:
     return sum(w * v for w, v in zip(weights, x, strict=True))
 
 
+def fit_weights(
+    rows: list[tuple[tuple[float, ...], float]], prior_intervals: float = PRIOR_INTERVALS
+) -> list[float]:
+    """Points per token for each feature, from (tokens, points) intervals.
+
+    In cost units (tokens x price) the weights are pulled towards one common value, the one
+    that best explains the intervals' total cost, by ``prior_intervals`` intervals' worth of
+    evidence per feature; non-negative least squares on the readings plus that pull.
+    """
+    costs = [[v * p for v, p in zip(x, PRICE, strict=True)] for x, _ in rows]
+    targets = [dp for _, dp in rows]
+    totals = [sum(c) for c in costs]
+    energy = sum(t * t for t in totals)
+    common = (
+        max(0.0, sum(t * y for t, y in zip(totals, targets, strict=True)) / energy)
+        if energy
+        else 0.0
+    )
+    n = len(PRICE)
+    pull_rows: list[list[float]] = []
+    pull_targets: list[float] = []
+    for j in range(n):
+        strength = math.sqrt(prior_intervals * sum(c[j] ** 2 for c in costs) / len(costs))
+        if strength > 0:
+            pull_rows.append([strength if k == j else 0.0 for k in range(n)])
+            pull_targets.append(strength * common)
+    per_cost = nnls(costs + pull_rows, targets + pull_targets)
+    return [w * p for w, p in zip(per_cost, PRICE, strict=True)]
+
+
 class Estimator:
     """Per-window fits for one account. Feed it every official reading with ``observe``."""
 
-    def __init__(self, *, min_intervals: int = MIN_INTERVALS, max_error: float = MAX_ERROR):
+    def __init__(
+        self,
+        *,
+        min_intervals: int = MIN_INTERVALS,
+        max_error: float = MAX_ERROR,
+        prior_intervals: float = PRIOR_INTERVALS,
+    ) -> None:
         self.min_intervals = min_intervals
+        self.prior_intervals = prior_intervals
         self.max_error = max_error
         self._fits: dict[str, _Fit] = {}
 
@@ -139,7 +187,7 @@ class Estimator:
 
     def _refit(self, fit: _Fit) -> None:
         rows = list(fit.rows)
-        weights = nnls([x for x, _ in rows], [dp for _, dp in rows])
+        weights = fit_weights(rows, self.prior_intervals)
         fit.weights = weights
         residuals = [_dot(weights, x) - dp for x, dp in rows]
         active = sum(1 for w in weights if w > 0)

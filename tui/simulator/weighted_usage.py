@@ -73,17 +73,19 @@ def weighted_usage(
     interval: timedelta = timedelta(minutes=5),
     percent_per_interval: float = 4.0,
     noise: float = 0.5,
+    skew: float = 3.0,
     start: datetime = datetime(2026, 4, 14, 9, 0, tzinfo=UTC),
 ) -> WeightedUsage:
     """``readings`` official readings ``interval`` apart, the window starting at ``start``.
 
     Work comes in bursts (some intervals idle, some heavy) and averages about
     ``percent_per_interval`` points per interval; ``noise`` is the standard deviation, in
-    points, added to each official number before rounding.
+    points, added to each official number before rounding. Each hidden weight is its token's
+    price times a factor between ``1 / skew`` and ``skew`` (log-uniform).
     """
     rng = random.Random(seed)
     weights = {
-        (model, kind): _PRICE[kind] * _MODEL_PRICE[model] * rng.uniform(0.5, 2.0)
+        (model, kind): _PRICE[kind] * _MODEL_PRICE[model] * skew ** rng.uniform(-1.0, 1.0)
         for model in MODELS
         for kind in KINDS
     }
