@@ -54,7 +54,7 @@ class LimitwatchApp(App[int]):
         Binding("p", "toggle_pause", "Pause"),
         Binding("e", "error_detail", "Error"),
         Binding("t", "thresholds", "Thresholds"),
-        Binding("h", "history", "History"),
+        Binding("h", "history", "History", show=False),  # footer: when the snapshots are redone
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
