@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 Level = Literal["ok", "warning", "critical", "exhausted", "unknown"]
@@ -48,10 +48,6 @@ def window_length_seconds(window_id: str) -> int:
     if window_id in WINDOW_SECONDS:
         return WINDOW_SECONDS[window_id]
     return WEEK_SECONDS
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -204,6 +200,10 @@ class SourceResult:
     classification: Classification | None = None
     admin: AdminUsage | None = None
     from_cache: bool = False
+    # Local sources (transcripts, the status line feed):
+    transcript_errors: tuple[TranscriptError, ...] = ()  # new error rows, not yet classified
+    history_only: bool = False  # the errors are history (a first scan): only the newest counts
+    claude_code_version: str | None = None  # the newest Claude Code version seen
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,7 @@ class Alert:
     reason: AlertReason
     message: str
     at: datetime
+    account: str = ""  # the account's name when several are watched
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,25 @@ class Snapshot:
     sources: tuple[SourceState, ...] = ()
     events: tuple[Event, ...] = ()
     admin: AdminUsage | None = None
+    # Levels of the bars that are not windows (one rule: ``core.levels``), decided here so that
+    # widgets and exit codes never decide a level themselves.
+    extra_usage_level: Level = "unknown"
+    rate_limit_levels: tuple[tuple[str, Level], ...] = ()  # (rate limit id, level)
+    new_alerts: tuple[Alert, ...] = ()  # alerts first raised by the poll that made this snapshot
+    # Every watched account, the first one first (its values are also the fields above).
+    accounts: tuple[AccountSnapshot, ...] = ()
+
+    def rate_limit_level(self, limit_id: str) -> Level:
+        return dict(self.rate_limit_levels).get(limit_id, "unknown")
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    """One account's snapshot, with the name and Claude Code folder it is watched under."""
+
+    name: str
+    config_dir: str
+    snapshot: Snapshot
 
 
 @dataclass(frozen=True)

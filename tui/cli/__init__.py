@@ -32,6 +32,16 @@ def _add_common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def add_account_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """``--account NAME``: one account only (its name from the config, or from its folder)."""
+    parser.add_argument(
+        "--account",
+        metavar="NAME",
+        default=None if top else argparse.SUPPRESS,
+        help="only this account (see `limitwatch doctor` for the names)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="limitwatch",
@@ -40,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"limitwatch {__version__}")
     _add_common(parser, top=True)
+    add_account_option(parser, top=True)
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -56,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="print one snapshot for scripts and prompts")
     _add_common(status, top=False)
+    add_account_option(status)
     status.add_argument("--json", action="store_true", help="print the schema-1 JSON object")
     status.add_argument(
         "--probe",
@@ -67,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "statusline", help="Claude Code status line command: reads its JSON on stdin"
     )
     _add_common(statusline, top=False)
+    add_account_option(statusline)
     statusline.add_argument(
         "--format", default=None, help="override [statusline] format for this call"
     )

@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
             monitor, clock = demo_starter()
             app = LimitwatchApp(monitor, clock, config, config.path, demo=True)
         else:
-            built = _live_app(config, demo_starter)
+            built = _live_app(config, demo_starter, getattr(args, "account", None))
             if isinstance(built, int):
                 return built
             app = built
@@ -126,36 +126,31 @@ def run(args: argparse.Namespace) -> int:
     return result if isinstance(result, int) else 0
 
 
-def _live_app(config: Config, demo_starter: Any) -> LimitwatchApp | int:
+def _live_app(config: Config, demo_starter: Any, account: str | None = None) -> LimitwatchApp | int:
     from tui.clock import SystemClock
-    from tui.core.monitor import Monitor
-    from tui.sources.credentials import CredentialStore
+    from tui.core.fleet import UnknownAccount, account_plans, build_fleet, select
     from tui.sources.http import InsecureBaseURL, resolve_base_url
     from tui.ui.app import LimitwatchApp
 
     clock = SystemClock()
     try:
         base_url, _origin = resolve_base_url(config)
-    except InsecureBaseURL as exc:
+        plans = select(account_plans(config), account)
+    except (InsecureBaseURL, UnknownAccount) as exc:
         print(f"limitwatch: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    credentials = CredentialStore(config, clock=clock)
     holder: list[LimitwatchApp] = []
 
     def write_terminal(text: str) -> None:
         if holder:
             holder[0].write_terminal(text)
 
-    monitor = Monitor.create(
-        config,
-        clock=clock,
-        credentials=credentials,
-        base_url=base_url,
-        write_terminal=write_terminal,
-    )
-    looked_for = None if _has_credentials(credentials) else credentials.findings()
+    fleet = build_fleet(plans, clock=clock, base_url=base_url, write_terminal=write_terminal)
+    stores = [member.monitor.credentials for member in fleet.members]
+    found = any(_has_credentials(store) for store in stores)
+    looked_for = None if found else stores[0].findings()
     app = LimitwatchApp(
-        monitor,
+        fleet,
         clock,
         config,
         config.path,

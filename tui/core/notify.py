@@ -2,7 +2,8 @@
 
 ``Notifier.notify(alert)`` never raises and never waits longer than the configured timeout:
 problems (a missing, failing or hanging command; notify-send failing) come back as strings,
-each distinct problem only once. The app runs it in a worker so the UI never waits on it.
+each distinct problem only once. The monitor runs it in a task of its own (so a poll never
+waits on it) and puts the problems in the event log.
 The Textual toast is the app's business; nothing here imports Textual.
 
 Desktop notifications go one way only, to avoid doubles: ``notify-send`` when it is installed

@@ -124,6 +124,10 @@ class AdminSource:
             return False
         return self._next is None or now >= self._next
 
+    def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
+        """Admin reports are not refreshed by hand: they change once a day."""
+        return False, None
+
     async def fetch(self, client: httpx.AsyncClient, *, manual: bool = False) -> SourceResult:
         try:
             return await self._fetch(client)

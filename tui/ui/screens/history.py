@@ -27,6 +27,7 @@ from tui.core.charts import (
     tokens_per_hour,
     window_series,
 )
+from tui.core.history import DEFAULT_ACCOUNT
 from tui.models import Snapshot, window_length_seconds
 from tui.ui.widgets.history_chart import BlockChart, WindowChart
 
@@ -126,10 +127,20 @@ def history_screen(
     now: datetime,
     thresholds_for: Any = None,
     tz: tzinfo | None = None,
+    account: str | None = None,
 ) -> HistoryScreen:
     """Gather the screen's values from a monitor, duck-typed: ``history`` (the SQLite store),
     ``transcripts`` (``blocks()``) and ``estimator`` (``running_error(window)``), each optional.
-    The windows are the snapshot's that have a number, else whatever the store has."""
+    A fleet (``members``) gives the member named ``account``, else its first. The windows are
+    the account's snapshot's that have a number, else whatever the store has for it."""
+    name = DEFAULT_ACCOUNT
+    members = getattr(monitor, "members", None)
+    if members:
+        member = next((m for m in members if m.name == account), members[0])
+        monitor, name = member.monitor, member.name
+        for item in snapshot.accounts if snapshot else ():
+            if item.name == name:
+                snapshot = item.snapshot
     store = getattr(monitor, "history", None)
     window_ids = [
         view.window.id
@@ -137,11 +148,13 @@ def history_screen(
         if view.window.used_percent is not None
     ]
     if not window_ids and store is not None:
-        window_ids = sorted({w.id for w in store.latest()})
+        window_ids = sorted({w.id for w in store.latest(account=name)})
     readings: dict[str, Sequence[Reading]] = {}
     for window_id in window_ids:
         span = timedelta(seconds=2 * window_length_seconds(window_id)) + timedelta(hours=1)
-        readings[window_id] = store.samples(window_id, now - span) if store is not None else []
+        readings[window_id] = (
+            store.samples(window_id, now - span, account=name) if store is not None else []
+        )
     transcripts = getattr(monitor, "transcripts", None)
     blocks = transcripts.blocks() if transcripts is not None else ()
     estimator = getattr(monitor, "estimator", None)
