@@ -206,3 +206,37 @@ async def test_the_compact_chart_fits_the_main_screens_spare_rows():
         chart.show(more, T0)
         await pilot.pause()
         assert chart.render().plain != before
+
+
+def test_with_several_accounts_the_screen_shows_the_focused_accounts_readings():
+    from dataclasses import replace
+
+    from tui.core.fleet import Member
+    from tui.models import AccountSnapshot
+    from tui.ui.screens.history import history_screen
+
+    store = stored_history()
+    reset = T0 + timedelta(hours=4)
+    store.record(
+        [Window("five_hour", 71.0, reset, "oauth_usage", T0 - timedelta(minutes=2))], "work"
+    )
+    home, work = FakeMonitor(fakes.healthy()), FakeMonitor(fakes.healthy())
+    home.history = work.history = store  # type: ignore[attr-defined]
+
+    class Fleet:
+        members = [Member("default", "", home), Member("work", "", work)]
+
+    snapshot = fakes.healthy()
+    only_five = replace(snapshot, windows=snapshot.windows[:1])
+    snapshot = replace(
+        snapshot,
+        accounts=(
+            AccountSnapshot("default", "", snapshot),
+            AccountSnapshot("work", "", only_five),
+        ),
+    )
+    screen = history_screen(Fleet(), snapshot, now=T0, account="work")
+    assert [(s.window_id, s.current) for s in screen.series] == [("five_hour", 71.0)]
+    first = history_screen(Fleet(), snapshot, now=T0)
+    assert [s.window_id for s in first.series][:2] == ["five_hour", "seven_day"]
+    assert first.series[0].current == 33.0

@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", help="print the stored readings (table, CSV or JSON)")
     _add_common(history, top=False)
     history.add_argument("--since", default="7d", help="how far back, e.g. 90m, 12h, 7d (7d)")
-    history.add_argument("--account", metavar="NAME", default=None, help="one account only")
+    add_account_option(history)
     history.add_argument("--window", metavar="ID", default=None, help="one window, e.g. five_hour")
     history.add_argument("--format", default=None, metavar="csv|json", help="for tools")
     return parser
