@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from tui.core.nnls import nnls
 from tui.models import Estimate
@@ -68,6 +69,25 @@ def features(totals: TokenTotals) -> tuple[float, ...]:
         if key in sums:
             sums[key] += float(count)
     return tuple(sums[key] for key in FEATURES)
+
+
+class TokenBlock(Protocol):
+    """What ``token_totals`` needs of a transcripts ``UsageBlock``."""
+
+    @property
+    def tokens_by_model(self) -> tuple[tuple[str, int, int, int, int], ...]: ...
+
+
+def token_totals(blocks: Iterable[TokenBlock]) -> dict[tuple[str, str], int]:
+    """Cumulative tokens by (model, kind) over the transcripts' blocks: what ``observe`` and
+    ``estimate`` take. Old blocks age out of the transcripts source; the estimator notices the
+    totals going down and skips that interval."""
+    totals: dict[tuple[str, str], int] = {}
+    for block in blocks:
+        for model, *counts in block.tokens_by_model:
+            for kind, count in zip(KINDS, counts, strict=True):
+                totals[(model, kind)] = totals.get((model, kind), 0) + count
+    return totals
 
 
 @dataclass(frozen=True)

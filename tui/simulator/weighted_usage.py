@@ -49,10 +49,20 @@ class Midpoint:
 
 
 @dataclass(frozen=True)
+class Request:
+    """One response Claude Code logged: when, which model, tokens by kind (``KINDS``)."""
+
+    at: datetime
+    model: str
+    tokens: dict[str, int]
+
+
+@dataclass(frozen=True)
 class WeightedUsage:
     readings: tuple[Reading, ...]
     midpoints: tuple[Midpoint, ...]
     weights: dict[tuple[str, str], float]  # percent per token, hidden from the estimator
+    requests: tuple[Request, ...] = ()  # every response, oldest first (to write transcripts)
 
 
 def _request(rng: random.Random) -> tuple[str, dict[str, int]]:
@@ -103,6 +113,7 @@ def weighted_usage(
     truth = 0.0
     out: list[Reading] = []
     mids: list[Midpoint] = []
+    requests: list[Request] = []
     at = start
     for index in range(readings):
         if index:
@@ -111,6 +122,7 @@ def weighted_usage(
                 at += step
                 if rng.random() < busy_rate * intensity:
                     model, tokens = _request(rng)
+                    requests.append(Request(at, model, tokens))
                     for kind, n in tokens.items():
                         totals[(model, kind)] += n
                         truth += weights[(model, kind)] * n
@@ -118,4 +130,4 @@ def weighted_usage(
                     mids.append(Midpoint(index - 1, at, min(100.0, truth), dict(totals)))
         official = float(round(min(100.0, max(0.0, truth + rng.gauss(0.0, noise)))))
         out.append(Reading(at, official, min(100.0, truth), resets_at, dict(totals)))
-    return WeightedUsage(tuple(out), tuple(mids), weights)
+    return WeightedUsage(tuple(out), tuple(mids), weights, tuple(requests))
