@@ -134,3 +134,14 @@ def test_a_broken_config_exits_2_and_names_it(isolated_paths, capsys):
 )  # fmt: skip
 def test_durations(text, seconds):
     assert history_cli.parse_duration(text) == timedelta(seconds=seconds)
+
+
+def test_a_damaged_database_is_moved_aside_and_said_so():
+    db = paths.history_db()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.write_bytes(b"not a database at all\n" * 100)
+    code, out, err = run("--format", "csv")
+    assert code == 0
+    assert out.splitlines() == [",".join(history_cli.COLUMNS)]
+    assert "moved it to history.sqlite3.corrupt-" in err
+    assert len(list(db.parent.glob("history.sqlite3.corrupt-*"))) == 1
