@@ -392,9 +392,18 @@ def screen_text(app) -> str:
     return "\n".join(parts)
 
 
+def bar(app, key: str):
+    """The bar on screen that shows ``key`` (``window:five_hour``, ``extra``, ``rate:tokens``)."""
+    from tui.ui.widgets.quota_bar import QuotaBar
+
+    found = [widget for widget in app.screen.query(QuotaBar) if widget.row.key == key]
+    assert len(found) == 1, f"{len(found)} bars show {key}"
+    return found[0]
+
+
 def bar_text(app, key: str) -> str:
-    bar = app.main._bars[key]
-    return bar.build(bar.content_region.width).plain
+    shown = bar(app, key)
+    return shown.build(shown.content_region.width).plain
 
 
 def toasts(app) -> list[str]:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tui.clock import ManualClock
-from tui.config import Config, SourcesConfig
-from tui.core.fleet import AccountPlan, UnknownAccount, build_fleet, select
+from tui.config import Config, SourcesConfig, UnknownAccount
+from tui.core.fleet import AccountPlan, build_fleet, select
 from tui.core.report import exit_code, snapshot_to_json
 from tui.simulator import SIM_OAUTH_TOKEN, SIM_OAUTH_TOKEN_2, Simulator
 
@@ -129,7 +129,7 @@ def test_an_unknown_account_name_lists_the_names(isolated_paths) -> None:
     assert [p.name for p in select(plans, "work")] == ["work"]
     with pytest.raises(UnknownAccount) as caught:
         select(plans, "wrok")
-    assert "personal, work" in str(caught.value)
+    assert "the accounts are: personal, work" in str(caught.value)
 
 
 async def test_each_account_keeps_its_own_last_error_file(isolated_paths) -> None:

@@ -272,6 +272,9 @@ class Snapshot:
     extra_usage_level: Level = "unknown"
     rate_limit_levels: tuple[tuple[str, Level], ...] = ()  # (rate limit id, level)
     new_alerts: tuple[Alert, ...] = ()  # alerts first raised by the poll that made this snapshot
+    # Cumulative (model, kind, tokens) counted from the transcripts since the process started;
+    # kind is input | output | cache_creation | cache_read. Feeds the exporter's token counter.
+    token_totals: tuple[tuple[str, str, int], ...] = ()
     # Every watched account, the first one first (its values are also the fields above).
     accounts: tuple[AccountSnapshot, ...] = ()
 

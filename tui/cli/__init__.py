@@ -110,6 +110,30 @@ def build_parser() -> argparse.ArgumentParser:
     add_account_option(history)
     history.add_argument("--window", metavar="ID", default=None, help="one window, e.g. five_hour")
     history.add_argument("--format", default=None, metavar="csv|json", help="for tools")
+
+    export = sub.add_parser(
+        "export",
+        help="headless agent feeding Prometheus (/metrics) and/or an OTel collector (OTLP)",
+        description="Serve Prometheus metrics and/or push OTLP/HTTP (configured by the standard "
+        "OTEL_* variables). With neither option, the config's [export] section decides "
+        "(default: Prometheus on 127.0.0.1:9464). Needs: pip install 'limitwatch[export]'",
+    )
+    _add_common(export, top=False)
+    export.add_argument(
+        "--prometheus",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="HOST:PORT",
+        help="serve /metrics there (default: [export] prometheus, else 127.0.0.1:9464; "
+        "loopback unless a host is given)",
+    )
+    export.add_argument(
+        "--otlp",
+        action="store_true",
+        help="push OTLP/HTTP to $OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318)",
+    )
+    add_account_option(export)
     return parser
 
 
@@ -148,6 +172,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tui.cli import history
 
         return history.run(args)
+    if command == "export":
+        from tui.cli import export
+
+        return export.run(args)
     from tui.cli import live
 
     return live.run(args)

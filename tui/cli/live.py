@@ -128,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _live_app(config: Config, demo_starter: Any, account: str | None = None) -> LimitwatchApp | int:
     from tui.clock import SystemClock
-    from tui.core.fleet import UnknownAccount, account_plans, build_fleet, select
+    from tui.config import UnknownAccount
+    from tui.core.fleet import account_plans, build_fleet, select
     from tui.sources.http import InsecureBaseURL, resolve_base_url
     from tui.ui.app import LimitwatchApp
 

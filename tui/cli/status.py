@@ -102,7 +102,7 @@ def run_status(
     config = _load(args, err)
     if config is None:
         return EXIT_USAGE
-    from tui.core.fleet import UnknownAccount
+    from tui.config import UnknownAccount
     from tui.sources.http import InsecureBaseURL
 
     try:

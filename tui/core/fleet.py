@@ -16,39 +16,9 @@ from pathlib import Path
 
 from tui.clock import Clock
 from tui.config import Config
+from tui.config.accounts import UnknownAccount, resolve_accounts
 from tui.core.monitor import Monitor
 from tui.models import LEVEL_ORDER, AccountSnapshot, Snapshot
-
-
-class UnknownAccount(Exception):
-    """``--account NAME`` named no configured account; the message lists the names."""
-
-
-@dataclass(frozen=True)
-class AccountPlan:
-    """What watching one account takes: its name, its Claude Code folder (None: found the
-    single-account way, ``[sources]`` or ``CLAUDE_CONFIG_DIR`` or ``~/.claude``) and its own
-    config (its folder, API key variable and thresholds in ``[sources]`` / ``[thresholds]``)."""
-
-    name: str
-    config_dir: Path | None
-    config: Config
-
-
-def account_plans(config: Config, env: Mapping[str, str] | None = None) -> list[AccountPlan]:
-    """The accounts to watch, the first one first."""
-    return [AccountPlan("default", None, config)]
-
-
-def select(plans: list[AccountPlan], name: str | None) -> list[AccountPlan]:
-    """All plans, or the one named (``--account``); an unknown name raises UnknownAccount."""
-    if name is None:
-        return plans
-    chosen = [plan for plan in plans if plan.name == name]
-    if not chosen:
-        names = ", ".join(plan.name for plan in plans)
-        raise UnknownAccount(f"no account named {name!r} (accounts: {names})")
-    return chosen
 
 
 @dataclass
@@ -58,6 +28,46 @@ class Member:
     name: str
     config_dir: str
     monitor: Monitor
+
+
+@dataclass(frozen=True)
+class AccountPlan:
+    """What watching one account takes: its name, its Claude Code folder and its own config
+    (that folder in ``[sources]``, its API key variable, its thresholds)."""
+
+    name: str
+    config_dir: Path | None
+    config: Config
+
+
+def account_plans(config: Config, env: Mapping[str, str] | None = None) -> list[AccountPlan]:
+    """The accounts to watch, the first one first (``tui.config.accounts`` says from where)."""
+    plans = []
+    for spec in resolve_accounts(config, env):
+        sources = replace(
+            config.sources,
+            claude_config_dir=str(spec.config_dir),
+            api_key_env=spec.api_key_env or "",  # "": this account has no API key
+        )
+        own = replace(
+            config,
+            sources=sources,
+            thresholds=spec.thresholds,
+            window_thresholds=dict(spec.window_thresholds),
+        )
+        plans.append(AccountPlan(spec.name, spec.config_dir, own))
+    return plans
+
+
+def select(plans: list[AccountPlan], name: str | None) -> list[AccountPlan]:
+    """All plans, or the one named (``--account``); an unknown name raises UnknownAccount,
+    whose message lists the names."""
+    if name is None:
+        return plans
+    chosen = [plan for plan in plans if plan.name == name]
+    if not chosen:
+        raise UnknownAccount(name, [plan.name for plan in plans])
+    return chosen
 
 
 def build_fleet(
@@ -96,16 +106,17 @@ def build_fleet(
             tz=tz,
         )
         members.append(Member(plan.name, str(plan.config_dir or ""), monitor))
-    return Fleet(members)
+    return Fleet(members, env)
 
 
 class Fleet:
     """The MonitorLike the live view, ``status`` and ``export`` use, over one or more accounts."""
 
-    def __init__(self, members: Sequence[Member]) -> None:
+    def __init__(self, members: Sequence[Member], env: Mapping[str, str] | None = None) -> None:
         if not members:
             raise ValueError("a fleet needs at least one account")
         self.members = list(members)
+        self._env = env
 
     @property
     def names(self) -> list[str]:
@@ -130,19 +141,11 @@ class Fleet:
             member.monitor.resume()
 
     def set_config(self, config: Config) -> None:
-        """New thresholds from the editor (it edits ``[thresholds]``): with several accounts,
-        each keeps its own other settings."""
+        """New thresholds from the editor: each account takes its own levels from it."""
+        plans = {plan.name: plan for plan in account_plans(config, self._env)}
         for member in self.members:
-            current = member.monitor.config
-            member.monitor.set_config(
-                replace(
-                    current,
-                    thresholds=config.thresholds,
-                    window_thresholds=config.window_thresholds,
-                )
-                if len(self.members) > 1
-                else config
-            )
+            plan = plans.get(member.name)
+            member.monitor.set_config(plan.config if plan is not None else config)
 
     def snapshot(self) -> Snapshot:
         return self._combine([member.monitor.snapshot() for member in self.members])

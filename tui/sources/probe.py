@@ -34,7 +34,7 @@ from tui.sources.http import (
     send,
 )
 from tui.sources.oauth import policy as usage_policy
-from tui.sources.oauth.source import error_words, hhmm, parse_time, to_number
+from tui.sources.values import error_words, hhmm, parse_time, to_number
 
 if TYPE_CHECKING:
     import httpx
