@@ -184,7 +184,6 @@ def test_an_unknown_account_exits_2_and_lists_the_names(capsys) -> None:
     assert main(["export", "--account", "work"]) == 2
     err = capsys.readouterr().err
     assert 'no account is named "work"; the accounts are: default' in err
-    assert "(accounts: default)" in err
 
 
 def test_a_bad_address_exits_2_with_the_reason(capsys) -> None:

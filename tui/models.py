@@ -174,6 +174,9 @@ class Classification:
     plan_has_headroom: bool | None = None
     project: str = ""
     session: str = ""
+    # What the classifier read, in words ("HTTP status 429", "header ...: rejected"): shown when
+    # the class is unknown, so a report can say what limitwatch saw.
+    signals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,7 @@ class SourceResult:
     classification: Classification | None = None
     admin: AdminUsage | None = None
     from_cache: bool = False
+    overage: Overage | None = None  # the probe's unified overage headers, when present
     # Local sources (transcripts, the status line feed):
     transcript_errors: tuple[TranscriptError, ...] = ()  # new error rows, not yet classified
     history_only: bool = False  # the errors are history (a first scan): only the newest counts
@@ -224,8 +228,9 @@ class WindowView:
     level: Level
     stale: bool = False
     projected_full_at: datetime | None = None
-    pace_message: str | None = None
+    pace_message: str | None = None  # set only when pace warns (the alert's words)
     sparkline: tuple[float, ...] = ()
+    pace_text: str | None = None  # pace in one sentence whenever it can be computed
     estimate: Estimate | None = None  # the calibrated value between polls, when the fit is good
 
 
@@ -289,6 +294,23 @@ class AccountSnapshot:
     name: str
     config_dir: str
     snapshot: Snapshot
+
+
+@dataclass(frozen=True)
+class Overage:
+    """Extra usage ("usage credits") as the unified rate-limit headers describe it.
+
+    ``status`` is allowed | allowed_warning | rejected; ``disabled_reason`` is the server's open
+    set (out_of_credits, org_level_disabled, member_level_disabled, org_spend_cap_reached,
+    overage_not_provisioned, ...); ``used_percent`` is 0-100 (the header gives a fraction).
+    """
+
+    status: str | None
+    disabled_reason: str | None
+    used_percent: float | None
+    resets_at: datetime | None
+    observed_at: datetime
+    source: str = "probe"
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="push OTLP/HTTP to $OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318)",
     )
     add_account_option(export)
+    explain = sub.add_parser(
+        "explain", help="classify a pasted error (argument or stdin) with the current numbers"
+    )
+    _add_common(explain, top=False)
+    explain.add_argument("text", nargs="*", metavar="TEXT", help="the error text (else stdin)")
+    explain.add_argument("--json", action="store_true", help="print the last_error JSON object")
     return parser
 
 
@@ -164,6 +170,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tui.cli import statusline
 
         return statusline.run_statusline(args)
+    if command == "explain":
+        from tui.cli import explain
+
+        return explain.run(args)
     if command == "doctor":
         from tui.cli import doctor
 

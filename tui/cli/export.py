@@ -45,8 +45,8 @@ def outputs(args: argparse.Namespace, config: Config) -> tuple[str | None, bool]
 
 
 def run(args: argparse.Namespace, *, err: TextIO | None = None) -> int:
-    from tui.config import ConfigError, load_config
-    from tui.core.fleet import UnknownAccount, account_plans, select
+    from tui.config import ConfigError, UnknownAccount, load_config
+    from tui.core.fleet import account_plans, select
     from tui.export import INSTALL_HINT, Exporter, ExportError
     from tui.export.exporter import missing_packages
     from tui.sources.http import InsecureBaseURL
@@ -112,10 +112,8 @@ def build_fleet(plans: Sequence[AccountPlan], clock: Clock) -> Fleet:
     from tui.sources.http import resolve_base_url
 
     base_url, _origin = resolve_base_url(plans[0].config)
-    built = fleet.build_fleet(plans, clock=clock, base_url=base_url, headless=False)
-    for member in built.members:
-        member.monitor.notifier = None  # a background agent does not ring or pop up
-    return built
+    # A background agent does not ring or pop up.
+    return fleet.build_fleet(plans, clock=clock, base_url=base_url, notify=False)
 
 
 async def _main(fleet: Fleet, exporter: Exporter, clock: Clock) -> None:

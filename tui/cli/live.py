@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.ui.app import LimitwatchApp
 
     sessions: list[DemoSession] = []
+    closers: list[Callable[[], None]] = []
 
     def demo_starter() -> tuple[Any, Clock]:
         session = start_demo(config, speed)
@@ -115,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             monitor, clock = demo_starter()
             app = LimitwatchApp(monitor, clock, config, config.path, demo=True)
         else:
-            built = _live_app(config, demo_starter, getattr(args, "account", None))
+            built = _live_app(config, demo_starter, getattr(args, "account", None), closers)
             if isinstance(built, int):
                 return built
             app = built
@@ -123,10 +125,20 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for session in sessions:
             session.stop()
+        for close in closers:
+            close()
     return result if isinstance(result, int) else 0
 
 
-def _live_app(config: Config, demo_starter: Any, account: str | None = None) -> LimitwatchApp | int:
+def _live_app(
+    config: Config,
+    demo_starter: Any,
+    account: str | None = None,
+    closers: list[Callable[[], None]] | None = None,
+) -> LimitwatchApp | int:
+    """The live view over every account (or the one named); ``closers`` gets what must be
+    closed after the app ends (the exporter)."""
+    closers = [] if closers is None else closers
     from tui.clock import SystemClock
     from tui.config import UnknownAccount
     from tui.core.fleet import account_plans, build_fleet, select
@@ -147,6 +159,7 @@ def _live_app(config: Config, demo_starter: Any, account: str | None = None) -> 
             holder[0].write_terminal(text)
 
     fleet = build_fleet(plans, clock=clock, base_url=base_url, write_terminal=write_terminal)
+    exporter = _exporter(config)
     stores = [member.monitor.credentials for member in fleet.members]
     found = any(_has_credentials(store) for store in stores)
     looked_for = None if found else stores[0].findings()
@@ -157,6 +170,32 @@ def _live_app(config: Config, demo_starter: Any, account: str | None = None) -> 
         config.path,
         no_credentials=looked_for,
         start_demo=demo_starter,
+        on_snapshot=exporter.update_all if exporter is not None else None,
     )
+    if exporter is not None:
+        closers.append(exporter.close)
     holder.append(app)
     return app
+
+
+def _exporter(config: Config) -> Any:
+    """With ``[export] in_live_view = true``: the Prometheus endpoint and/or OTLP push, fed by
+    the open live view. Without the extra installed it says what to install and goes on."""
+    if not config.export.in_live_view:
+        return None
+    from tui.export import INSTALL_HINT, Exporter, ExportError
+    from tui.export.exporter import missing_packages
+
+    prometheus = config.export.prometheus or None
+    otlp = config.export.otlp
+    if prometheus is None and not otlp:
+        return None
+    missing = missing_packages(prometheus=prometheus is not None, otlp=otlp)
+    if missing:
+        print(f"limitwatch: export needs {' and '.join(missing)}: {INSTALL_HINT}", file=sys.stderr)
+        return None
+    try:
+        return Exporter.start(prometheus, otlp)
+    except ExportError as exc:
+        print(f"limitwatch: export: {exc}", file=sys.stderr)
+        return None

@@ -87,8 +87,9 @@ def build_view(
         level=level,
         stale=stale,
         projected_full_at=projected,
-        pace_message=found.message if found is not None else None,
+        pace_message=found.message if found is not None and found.warns else None,
         sparkline=line,
+        pace_text=found.message if found is not None else None,
     )
 
 

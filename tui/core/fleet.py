@@ -78,11 +78,13 @@ def build_fleet(
     env: Mapping[str, str] | None = None,
     headless: bool = False,
     include_probe: bool = True,
+    notify: bool = True,
     write_terminal: Callable[[str], None] | None = None,
     tz: tzinfo | None = None,
 ) -> Fleet:
     """A monitor per account. ``headless`` (one-shot commands): no transcripts scan, no
-    notifications, and unless ``include_probe``, no probe (it costs tokens) nor admin reports."""
+    notifications, and unless ``include_probe``, no probe (it costs tokens) nor admin reports.
+    ``notify`` False: no bell, desktop notification or command (a background agent)."""
     from tui.sources.credentials import CredentialStore
 
     several = len(plans) > 1
@@ -97,7 +99,7 @@ def build_fleet(
             credentials=credentials,
             base_url=base_url,
             use_transcripts=not headless,
-            notify=not headless,
+            notify=notify and not headless,
             write_terminal=write_terminal,
             config_dir=plan.config_dir,
             label=plan.name if several else "",

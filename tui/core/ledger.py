@@ -18,7 +18,7 @@ from tui.config import Config
 from tui.core.alerts import AlertTracker, build_view
 from tui.core.history import Sample
 from tui.core.levels import extra_usage_level, rate_limit_level
-from tui.explain.classify import UsageContext, classify
+from tui.explain import UsageContext, classify
 from tui.models import (
     LEVEL_ORDER,
     Account,

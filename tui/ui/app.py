@@ -71,6 +71,7 @@ class LimitwatchApp(App[int]):
         no_credentials: Sequence[str] | None = None,
         start_demo: DemoStarter | None = None,
         demo: bool = False,
+        on_snapshot: Callable[[Snapshot], None] | None = None,
     ) -> None:
         super().__init__()
         self.monitor = monitor
@@ -81,6 +82,7 @@ class LimitwatchApp(App[int]):
         self.no_credentials = no_credentials
         self.start_demo = start_demo
         self.mode_label = "demo" if demo else ""
+        self.on_snapshot = on_snapshot  # e.g. the exporter, with [export] in_live_view
         self.main = MainScreen(clock, tz)
         self._poll_timer: Timer | None = None
         self._tick_timer: Timer | None = None
@@ -168,6 +170,12 @@ class LimitwatchApp(App[int]):
             self.main.snapshot = message.snapshot
         if several_before != (len(message.snapshot.accounts) > 1):
             self.refresh_bindings()
+        if self.on_snapshot is not None:
+            try:
+                self.on_snapshot(message.snapshot)
+            except Exception as exc:  # an export problem must not stop the view
+                self.notify(f"export: {type(exc).__name__}: {exc}", severity="error")
+                self.on_snapshot = None
         self._toast_new_alerts(message.snapshot)
         self._retune_tick(message.snapshot)
 
