@@ -240,3 +240,39 @@ def test_with_several_accounts_the_screen_shows_the_focused_accounts_readings():
     first = history_screen(Fleet(), snapshot, now=T0)
     assert [s.window_id for s in first.series][:2] == ["five_hour", "seven_day"]
     assert first.series[0].current == 33.0
+
+
+async def test_against_the_simulator_the_polls_it_stored_are_what_h_draws(isolated_paths):
+    from datetime import UTC
+
+    from tests.test_app_sim import OAUTH
+    from tui.config import PollConfig, ProbeConfig
+    from tui.core.monitor import Monitor
+    from tui.simulator import Simulator
+    from tui.sources.credentials import CredentialStore
+    from tui.ui.app import LimitwatchApp
+
+    clock = fakes.clock()
+    config = Config(probe=ProbeConfig(enabled=False), poll=PollConfig(probe_interval=60))
+    with Simulator("approaching-limits", clock=clock) as sim:
+        monitor = Monitor(
+            config,
+            clock=clock,
+            credentials=CredentialStore.fixed(oauth=OAUTH),
+            base_url=sim.base_url,
+            history=History(paths.history_db(), clock=clock),
+        )
+        app = LimitwatchApp(monitor, clock, config, None, tz=UTC)
+        async with app.run_test(size=(40, 50)) as pilot:
+            await settle(pilot)
+            for _ in range(6):  # half an hour of polls: 50% climbing to 76%
+                clock.advance(300)
+                app.request_poll()
+                await settle(pilot)
+            await pilot.press("h")
+            await pilot.pause()
+            text = texts(app)
+            assert "5-hour session · 76% now · burning 52.0%/h" in text  # 50% half an hour ago
+            five = chart_lines(app.screen.query_one("#chart-five_hour", WindowChart))
+            assert any(ord(c) in BRAILLE for line in five for c in line)
+            assert horizontal_lines(five) == 2  # the default thresholds, 75 and 90
