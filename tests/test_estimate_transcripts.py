@@ -9,7 +9,7 @@ from tests.test_transcripts import usage_row, write
 from tui.clock import ManualClock
 from tui.core.estimate import Estimator, token_totals
 from tui.simulator.weighted_usage import weighted_usage
-from tui.sources.transcripts.reader import TranscriptSource
+from tui.sources.transcripts.source import TranscriptSource
 
 
 def test_from_transcript_files_the_estimate_is_within_3_points_half_way_after_12_polls(

@@ -16,8 +16,7 @@ from tui.core.charts import (
     window_series,
 )
 from tui.core.history import Sample
-from tui.models import Estimate
-from tui.sources.transcripts.reader import UsageBlock
+from tui.models import Estimate, UsageBlock
 
 NOW = datetime(2026, 4, 14, 12, 0, tzinfo=UTC)
 

@@ -14,8 +14,7 @@ from tui import paths
 from tui.config import Config, Thresholds
 from tui.core.charts import window_series
 from tui.core.history import History, Sample
-from tui.models import Window
-from tui.sources.transcripts.reader import UsageBlock
+from tui.models import UsageBlock, Window
 from tui.ui.screens.history import HistoryScreen
 from tui.ui.widgets.history_chart import BlockChart, WindowChart
 
