@@ -29,7 +29,7 @@ from bench.peers import Peer, find_ccusage, find_claude_monitor
 from bench.sandbox import REPO, World, generate_transcripts, make_world, temp_root
 from bench.table import ERROR, MISSED, NO_TARGET, Row, median, verdict
 
-SECTIONS = ("startup", "idle", "day", "transcripts")
+SECTIONS = ("startup", "idle", "day", "transcripts", "estimate")
 FIRST_FRAME_TARGET_S = 0.8
 STATUS_TARGET_S = 0.150
 DAY_RSS_GROWTH_TARGET_MB = 2.0
@@ -392,11 +392,19 @@ def _explain_tokens(ctx: Context, truth: dict[str, int], tokens: dict[str, Any])
         )
 
 
+def section_estimate(ctx: Context) -> list[Row]:
+    from bench.estimate import estimate_row
+
+    progress("estimate: half-way between polls, seeded worlds")
+    return [estimate_row(seeds=5 if ctx.settings.smoke else 50)]
+
+
 RUNNERS: dict[str, Callable[[Context], list[Row]]] = {
     "startup": section_startup,
     "idle": section_idle,
     "day": section_day,
     "transcripts": section_transcripts,
+    "estimate": section_estimate,
 }
 
 FIGURES = {
@@ -414,6 +422,7 @@ FIGURES = {
         "transcripts: token total",
         "transcripts: first scan, type after message",
     ),
+    "estimate": ("estimate: error half-way between polls",),
 }
 
 

@@ -193,3 +193,66 @@ def test_two_open_handles_dedupe_against_each_other():
     # The same reading, from another process a few seconds later: not stored twice.
     assert b.record([w(20.0, T0 + timedelta(seconds=5))]) == 0
     assert len(a.samples("five_hour", T0)) == 1
+
+
+def test_accounts_keep_their_own_readings():
+    h = open_history()
+    assert h.record([w(10.0, T0)]) == 1
+    # The same window and source, same moment, another account: a reading of its own.
+    assert h.record([w(70.0, T0)], account="work") == 1
+    assert [s.used_percent for s in h.samples("five_hour", T0)] == [10.0]
+    assert [s.used_percent for s in h.samples("five_hour", T0, account="work")] == [70.0]
+    assert [x.used_percent for x in h.latest()] == [10.0]
+    assert [x.used_percent for x in h.latest(account="work")] == [70.0]
+    assert h.latest(account="nobody") == []
+
+
+def test_readings_list_every_row_with_its_account_and_filter():
+    h = open_history()
+    h.record([w(10.0, T0), w(30.0, T0, window_id="seven_day", resets=None)])
+    h.record([w(50.0, T0 + timedelta(minutes=1))], account="work")
+    h.record([w(12.0, T0 + timedelta(minutes=5), source="statusline")])
+    rows = h.readings(T0 - timedelta(hours=1))
+    assert [(r.account, r.window, r.used_percent, r.source) for r in rows] == [
+        ("default", "five_hour", 10.0, "oauth_usage"),
+        ("default", "seven_day", 30.0, "oauth_usage"),
+        ("work", "five_hour", 50.0, "oauth_usage"),
+        ("default", "five_hour", 12.0, "statusline"),
+    ]
+    assert rows[0].at == T0 and rows[0].resets_at == RESET and rows[1].resets_at is None
+    assert [r.used_percent for r in h.readings(T0, account="work")] == [50.0]
+    assert [r.used_percent for r in h.readings(T0, window_id="seven_day")] == [30.0]
+    assert [r.used_percent for r in h.readings(T0 + timedelta(minutes=2))] == [12.0]
+
+
+def test_a_database_from_before_accounts_is_upgraded_in_place(tmp_path: Path):
+    db = tmp_path / "history.sqlite3"
+    old = sqlite3.connect(db)
+    old.executescript(
+        """
+        CREATE TABLE samples (id INTEGER PRIMARY KEY, window TEXT NOT NULL,
+            source TEXT NOT NULL, at REAL NOT NULL, used_percent REAL NOT NULL,
+            resets_at REAL, scope TEXT);
+        CREATE INDEX samples_window_at ON samples (window, at);
+        CREATE INDEX samples_window_source_at ON samples (window, source, at);
+        """
+    )
+    for i in range(3):
+        at = (T0 + timedelta(minutes=5 * i)).timestamp()
+        old.execute(
+            "INSERT INTO samples (window, source, at, used_percent, resets_at, scope)"
+            " VALUES ('five_hour', 'oauth_usage', ?, ?, ?, NULL)",
+            (at, 10.0 * i, RESET.timestamp()),
+        )
+    old.commit()
+    old.close()
+    h = open_history(path=db)
+    got = h.samples("five_hour", T0 - timedelta(hours=1))
+    assert [s.used_percent for s in got] == [0.0, 10.0, 20.0]  # nothing lost
+    assert {r.account for r in h.readings(T0 - timedelta(hours=1))} == {"default"}
+    assert h.record([w(30.0, T0 + timedelta(minutes=15))], account="work") == 1
+    assert h.problem is None
+    h.close()
+    assert not list(tmp_path.glob("*.corrupt-*"))  # upgraded, not moved aside
+    again = open_history(path=db)  # opening an upgraded file again changes nothing
+    assert len(again.readings(T0 - timedelta(hours=1))) == 4

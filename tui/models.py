@@ -235,6 +235,7 @@ class WindowView:
     pace_message: str | None = None  # set only when pace warns (the alert's words)
     sparkline: tuple[float, ...] = ()
     pace_text: str | None = None  # pace in one sentence whenever it can be computed
+    estimate: Estimate | None = None  # the calibrated value between polls, when the fit is good
 
 
 @dataclass(frozen=True)
@@ -328,3 +329,15 @@ class UsageBlock:
     total_tokens: int
     entries: int
     active: bool = False  # the block is still open at the source clock's now
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A window's percentage estimated between official readings from the transcripts' tokens.
+
+    ``error_percent`` is its uncertainty in percentage points; ``as_of`` the moment it is for.
+    """
+
+    used_percent: float
+    error_percent: float
+    as_of: datetime

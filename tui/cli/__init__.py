@@ -104,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="which credentials and sources were found")
     _add_common(doctor, top=False)
 
+    history = sub.add_parser("history", help="print the stored readings (table, CSV or JSON)")
+    _add_common(history, top=False)
+    history.add_argument("--since", default="7d", help="how far back, e.g. 90m, 12h, 7d (7d)")
+    add_account_option(history)
+    history.add_argument("--window", metavar="ID", default=None, help="one window, e.g. five_hour")
+    history.add_argument("--format", default=None, metavar="csv|json", help="for tools")
+
     export = sub.add_parser(
         "export",
         help="headless agent feeding Prometheus (/metrics) and/or an OTel collector (OTLP)",
@@ -171,6 +178,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tui.cli import doctor
 
         return doctor.run(args)
+    if command == "history":
+        from tui.cli import history
+
+        return history.run(args)
     if command == "export":
         from tui.cli import export
 

@@ -1,6 +1,8 @@
 """Every observation of every window, in SQLite in the user data folder.
 
-One row per observation: window id, source, time, percent, reset time (times as epoch floats).
+One row per observation: account, window id, source, time, percent, reset time (times as epoch
+floats). A database from before accounts gets the ``account`` column in place (every old row
+belongs to ``default``).
 The database is in WAL mode with a busy timeout and short transactions, so several limitwatch
 processes (the TUI, ``limitwatch statusline`` run by Claude Code, ``status``) can write at once.
 It survives restarts, so a freshly opened pane already knows the burn rate.
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from tui.clock import Clock
+from tui.core.history_schema import create_schema
 from tui.models import Window
 
 T = TypeVar("T")
@@ -33,19 +36,7 @@ PRUNE_EVERY_SECONDS = 3600.0
 BUSY_TIMEOUT_MS = 5000
 MAX_SAMPLES = 20000  # the most rows ``samples`` returns (the newest ones)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS samples (
-    id INTEGER PRIMARY KEY,
-    window TEXT NOT NULL,
-    source TEXT NOT NULL,
-    at REAL NOT NULL,
-    used_percent REAL NOT NULL,
-    resets_at REAL,
-    scope TEXT
-);
-CREATE INDEX IF NOT EXISTS samples_window_at ON samples (window, at);
-CREATE INDEX IF NOT EXISTS samples_window_source_at ON samples (window, source, at);
-"""
+DEFAULT_ACCOUNT = "default"
 
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
@@ -55,6 +46,18 @@ class Sample:
     """One recorded observation of one window."""
 
     at: datetime
+    used_percent: float
+    resets_at: datetime | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One stored row as ``limitwatch history`` prints it."""
+
+    at: datetime
+    account: str
+    window: str
     used_percent: float
     resets_at: datetime | None
     source: str
@@ -129,7 +132,7 @@ class History:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             _enable_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.executescript(_SCHEMA)
+            create_schema(conn)
         except BaseException:
             conn.close()
             raise
@@ -183,14 +186,16 @@ class History:
 
     # -- writing ------------------------------------------------------------------------
 
-    def record(self, windows: Iterable[Window]) -> int:
-        """Store each window's reading; returns how many rows were written.
+    def record(self, windows: Iterable[Window], account: str = DEFAULT_ACCOUNT) -> int:
+        """Store each window's reading for ``account``; returns how many rows were written.
 
         Skipped: windows without a percentage; a reading not newer than the last stored one
-        for that window and source; one identical to it (percent and reset) within a minute.
+        for that account, window and source; one identical to it (percent and reset) within a
+        minute.
         """
         rows = [
             (
+                account,
                 w.id,
                 w.source,
                 _epoch(w.observed_at),
@@ -209,11 +214,11 @@ class History:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for row in rows:
-                    window_id, source, at, percent, resets, _scope = row
+                    name, window_id, source, at, percent, resets, _scope = row
                     last = conn.execute(
-                        "SELECT at, used_percent, resets_at FROM samples"
-                        " WHERE window = ? AND source = ? ORDER BY at DESC LIMIT 1",
-                        (window_id, source),
+                        "SELECT at, used_percent, resets_at FROM samples WHERE account = ?"
+                        " AND window = ? AND source = ? ORDER BY at DESC LIMIT 1",
+                        (name, window_id, source),
                     ).fetchone()
                     if last is not None:
                         last_at, last_percent, last_resets = last
@@ -230,8 +235,9 @@ class History:
                         if same and at - last_at < DEDUPE_SECONDS:
                             continue
                     conn.execute(
-                        "INSERT INTO samples (window, source, at, used_percent, resets_at, scope)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO samples"
+                        " (account, window, source, at, used_percent, resets_at, scope)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
                         row,
                     )
                     written += 1
@@ -265,15 +271,22 @@ class History:
 
     # -- reading ------------------------------------------------------------------------
 
-    def samples(self, window_id: str, since: datetime, *, limit: int = MAX_SAMPLES) -> list[Sample]:
-        """Readings of one window (every source) since ``since``, oldest first (at most
-        ``limit``, the newest kept)."""
+    def samples(
+        self,
+        window_id: str,
+        since: datetime,
+        *,
+        account: str = DEFAULT_ACCOUNT,
+        limit: int = MAX_SAMPLES,
+    ) -> list[Sample]:
+        """Readings of one window of one account (every source) since ``since``, oldest first
+        (at most ``limit``, the newest kept)."""
 
         def op(conn: sqlite3.Connection) -> list[Sample]:
             rows = conn.execute(
                 "SELECT at, used_percent, resets_at, source FROM samples"
-                " WHERE window = ? AND at >= ? ORDER BY at DESC LIMIT ?",
-                (window_id, _epoch(since), int(limit)),
+                " WHERE account = ? AND window = ? AND at >= ? ORDER BY at DESC LIMIT ?",
+                (account, window_id, _epoch(since), int(limit)),
             ).fetchall()
             return [
                 Sample(
@@ -287,13 +300,15 @@ class History:
 
         return self._run("read", op, [], create=False)
 
-    def latest(self) -> list[Window]:
-        """The last reading of each window and source, to show something before any fetch."""
+    def latest(self, account: str = DEFAULT_ACCOUNT) -> list[Window]:
+        """The last reading of each window and source of ``account``, to show something
+        before any fetch."""
 
         def op(conn: sqlite3.Connection) -> list[Window]:
             rows = conn.execute(
                 "SELECT window, source, MAX(at), used_percent, resets_at, scope FROM samples"
-                " GROUP BY window, source ORDER BY window, source"
+                " WHERE account = ? GROUP BY window, source ORDER BY window, source",
+                (account,),
             ).fetchall()
             return [
                 Window(
@@ -305,6 +320,46 @@ class History:
                     scope=scope,
                 )
                 for window_id, source, at, pct, resets, scope in rows
+            ]
+
+        return self._run("read", op, [], create=False)
+
+    def readings(
+        self,
+        since: datetime,
+        *,
+        account: str | None = None,
+        window_id: str | None = None,
+        limit: int = MAX_SAMPLES * 10,
+    ) -> list[Reading]:
+        """Every stored row since ``since`` (optionally of one account and/or window), oldest
+        first, at most ``limit`` (the newest kept): what ``limitwatch history`` prints."""
+        where: list[str] = ["at >= ?"]
+        args: list[object] = [_epoch(since)]
+        if account is not None:
+            where.append("account = ?")
+            args.append(account)
+        if window_id is not None:
+            where.append("window = ?")
+            args.append(window_id)
+        sql = (
+            "SELECT at, account, window, used_percent, resets_at, source FROM samples WHERE "
+            + " AND ".join(where)
+            + " ORDER BY at DESC, id DESC LIMIT ?"
+        )
+
+        def op(conn: sqlite3.Connection) -> list[Reading]:
+            rows = conn.execute(sql, (*args, int(limit))).fetchall()
+            return [
+                Reading(
+                    at=_dt(at),
+                    account=str(name),
+                    window=str(window_id),
+                    used_percent=float(pct),
+                    resets_at=_dt(resets) if resets is not None else None,
+                    source=str(source),
+                )
+                for at, name, window_id, pct, resets, source in reversed(rows)
             ]
 
         return self._run("read", op, [], create=False)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tui.core import levels
-from tui.models import AccountSnapshot, Classification, ExtraUsage, Level, Snapshot
+from tui.models import AccountSnapshot, Classification, Estimate, ExtraUsage, Level, Snapshot
 
 SCHEMA = 1
 
@@ -32,6 +32,16 @@ def _extra(extra: ExtraUsage | None) -> dict[str, Any] | None:
         "used_percent": extra.used_percent,
         "disabled_reason": extra.disabled_reason,
         "observed_at": rfc3339(extra.observed_at),
+    }
+
+
+def _estimate(estimate: Estimate | None) -> dict[str, Any] | None:
+    if estimate is None:
+        return None
+    return {
+        "used_percent": round(estimate.used_percent, 1),
+        "error_percent": round(estimate.error_percent, 1),
+        "as_of": rfc3339(estimate.as_of),
     }
 
 
@@ -88,6 +98,7 @@ def _account_body(snapshot: Snapshot) -> dict[str, Any]:
                 "not_started": view.window.not_started,
                 "pace": view.pace_text,
                 "pace_warns": view.pace_message is not None,
+                "estimate": _estimate(view.estimate),
             }
             for view in snapshot.windows
         ],

@@ -55,6 +55,7 @@ class LimitwatchApp(App[int]):
         Binding("e", "error_detail", "Error"),
         Binding("t", "thresholds", "Thresholds"),
         Binding("a", "next_account", "Account"),
+        Binding("h", "history", "History", show=False),  # footer: when the snapshots are redone
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -300,6 +301,21 @@ class LimitwatchApp(App[int]):
             set_config(config)  # levels and alerts follow the new thresholds at once
         self.notify(f"thresholds saved to {self.config_path}")
         self.request_poll()
+
+    def action_history(self) -> None:
+        from tui.ui.screens.history import history_screen
+
+        now = self.clock.now()
+        thresholds_for = getattr(self.config, "thresholds_for", None)
+        screen = history_screen(
+            self.monitor,
+            self.main.snapshot,
+            now=now,
+            thresholds_for=thresholds_for,
+            tz=self.tz,
+            account=getattr(self.main, "focused_account", None),
+        )
+        self.push_screen(screen)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(KEYS))

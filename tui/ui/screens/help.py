@@ -19,6 +19,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("e", "the last error: full explanation, what to do, raw message"),
     ("t", "edit the warning / critical thresholds (saved to the config file)"),
     ("a", "next account (several accounts; a narrow pane shows one at a time)"),
+    ("h", "history: each window over time, tokens per 5-hour block, the estimate's error"),
     ("?", "this help"),
     ("q", "quit"),
     ("ctrl+p", "command palette (every action, and the theme)"),
