@@ -114,16 +114,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         return simulator_cli.run(args)
     if command == "status":
         from tui.cli import status
+        from tui.sources.http import COMMAND_BUDGET_SECONDS, time_budget
 
-        return status.run_status(args)
+        with time_budget(COMMAND_BUDGET_SECONDS):
+            return status.run_status(args)
     if command == "statusline":
         from tui.cli import statusline
 
         return statusline.run_statusline(args)
     if command == "doctor":
         from tui.cli import doctor
+        from tui.sources.http import COMMAND_BUDGET_SECONDS, time_budget
 
-        return doctor.run(args)
+        with time_budget(COMMAND_BUDGET_SECONDS):
+            return doctor.run(args)
     from tui.cli import live
 
     return live.run(args)
