@@ -93,13 +93,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands whose output is plain text on stdout/stderr: everything they print is masked by
+# value (tui.secrets), whatever a server or a file put into a message. The live view draws
+# through Textual (its widgets mask), and ``simulate`` prints only its own fake credentials.
+_MASKED_COMMANDS = frozenset({"status", "statusline", "doctor", "config"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in _MASKED_COMMANDS:
+            return _masked(args)
         return _dispatch(args)
     except KeyboardInterrupt:
         return 130
+
+
+def _masked(args: argparse.Namespace) -> int:
+    from typing import TextIO, cast
+
+    from tui.secrets import MaskingWriter
+
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = cast(TextIO, MaskingWriter(out))
+    sys.stderr = cast(TextIO, MaskingWriter(err))
+    try:
+        return _dispatch(args)
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 def _dispatch(args: argparse.Namespace) -> int:

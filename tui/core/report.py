@@ -1,15 +1,17 @@
 """``status --json`` schema 1: a Snapshot as the object other tools rely on.
 
 Keys are a contract (see design.md): extend, never rename. No secret ever reaches this object:
-it is built only from models, which hold none.
+it is built only from models, and every string in it is masked by value (``tui.secrets``) in
+case a server echoed a credential into a message.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from tui.models import LEVEL_ORDER, Classification, ExtraUsage, Snapshot
+from tui.secrets import mask_data
 
 SCHEMA = 1
 
@@ -60,6 +62,10 @@ def error_to_json(error: Classification | None) -> dict[str, Any] | None:
 
 
 def snapshot_to_json(snapshot: Snapshot) -> dict[str, Any]:
+    return cast("dict[str, Any]", mask_data(_snapshot_json(snapshot)))
+
+
+def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "generated_at": rfc3339(snapshot.generated_at),
