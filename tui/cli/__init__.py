@@ -73,12 +73,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = sub.add_parser("config", help="init | path | show | validate the config file")
     _add_common(config, top=False)
-    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_sub = config.add_subparsers(
+        dest="config_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
     init = config_sub.add_parser("init", help="write a commented default config file")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
-    config_sub.add_parser("path", help="print the config file path in force")
-    config_sub.add_parser("show", help="print effective values and where each came from")
-    config_sub.add_parser("validate", help="check the config file: exit 0 when valid, 2 when not")
+    actions = [
+        init,
+        config_sub.add_parser("path", help="print the config file path in force"),
+        config_sub.add_parser("show", help="print effective values and where each came from"),
+        config_sub.add_parser(
+            "validate", help="check the config file: exit 0 when valid, 2 when not"
+        ),
+    ]
+    for action in actions:  # the common options work after the action too
+        _add_common(action, top=False)
 
     simulate = sub.add_parser("simulate", help="run the Anthropic simulator on loopback")
     _add_common(simulate, top=False)
