@@ -29,6 +29,18 @@ class FileRefused(Exception):
         self.reason = reason
 
 
+def check_regular(path: Path, *, limit: int) -> None:
+    """Raise ``FileRefused`` unless ``path`` is a regular file of at most ``limit`` bytes (by
+    ``stat``: nothing is opened, so a FIFO cannot block); ``OSError`` when it cannot be seen."""
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise FileRefused("is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise FileRefused("is not a regular file (a pipe, socket or device); not read")
+    if info.st_size > limit:
+        raise FileRefused(f"is larger than {limit:,} bytes; not read")
+
+
 def read_bounded(path: Path, *, limit: int) -> bytes:
     """The bytes of the regular file ``path``, at most ``limit`` of them.
 

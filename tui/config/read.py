@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.config.model import ConfigError, Problem
-from tui.state_file import FileRefused, read_bounded
+from tui.state_file import FileRefused, check_regular
 
 MAX_CONFIG_BYTES = 1_000_000  # a real config is a few kB
 
@@ -36,7 +36,8 @@ def read_text(path: Path) -> str | None:
     try:
         if path.is_dir():
             raise ConfigError([Problem(path, "", "is a folder, not a config file")])
-        raw = read_bounded(path, limit=MAX_CONFIG_BYTES)
+        check_regular(path, limit=MAX_CONFIG_BYTES)
+        raw = path.read_bytes()
     except FileRefused as refused:
         reason = refused.reason.replace("is a folder, not a file", "is a folder, not a config file")
         raise ConfigError([Problem(path, "", reason)]) from None
