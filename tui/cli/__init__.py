@@ -7,12 +7,36 @@ Each sub-command lives in its own module and is imported only when used, so that
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 
 from tui import __version__
 
 EXIT_USAGE = 2
+MAX_SPEED = 100_000.0  # a faster clock overflows datetime arithmetic within seconds
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0-65535 (0: any free one), got {port}")
+    return port
+
+
+def _speed(text: str) -> float:
+    try:
+        speed = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(speed) or speed > MAX_SPEED:
+        raise argparse.ArgumentTypeError(
+            f"expected a number above 0 and at most {MAX_SPEED:g}, got {text!r}"
+        )
+    return speed  # zero and below: the command says why (it stops the clock)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--demo-speed",
-        type=float,
+        type=_speed,
         default=None,
         metavar="X",
         help="how much faster than real time the demo's clock runs (default 60)",
@@ -91,10 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     simulate = sub.add_parser("simulate", help="run the Anthropic simulator on loopback")
     _add_common(simulate, top=False)
-    simulate.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    simulate.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
     simulate.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     simulate.add_argument("--scenario", default="healthy", help="built-in name or a TOML file")
-    simulate.add_argument("--speed", type=float, default=1.0, help="scenario clock speed-up")
+    simulate.add_argument("--speed", type=_speed, default=1.0, help="scenario clock speed-up")
     simulate.add_argument("--list", action="store_true", help="list the built-in scenarios")
 
     doctor = sub.add_parser("doctor", help="which credentials and sources were found")
