@@ -130,3 +130,30 @@ def test_event_log_and_source_status_draw_no_escape_sequences():
     state = SourceState("probe", "stale", detail="\x1b]8;;http://x\x1b\\click\x1b]8;;\x1b\\")
     _, text, _ = source_line(state, NOW, UTC)
     assert "\x1b" not in text and "click" in text
+
+
+def test_doctor_and_status_print_no_escape_sequence_a_server_sent(
+    isolated_paths, monkeypatch, capsys
+):
+    from tui.cli import main
+    from tui.simulator import SIM_OAUTH_TOKEN, Simulator
+    from tui.simulator.scenario import loads_scenario
+
+    isolated_paths.claude.mkdir(parents=True, exist_ok=True)
+    (isolated_paths.claude / ".credentials.json").write_text(
+        json.dumps({"claudeAiOauth": {"accessToken": SIM_OAUTH_TOKEN, "scopes": ["user:profile"]}})
+    )
+    scenario = loads_scenario(
+        "[[state]]\nat = 0\n"
+        'usage = { error = { status = 500, type = "api_error", '
+        'message = "\\u001b]0;pwned\\u0007\\u001b[2Jboom" } }\n'
+    )
+    with Simulator(scenario) as sim:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", sim.base_url)
+        main(["doctor"])
+        doctor = capsys.readouterr().out
+        main(["status"])
+        status = capsys.readouterr().out
+    assert "boom" in doctor and "boom" in status
+    for out in (doctor, status):
+        assert "\x1b" not in out and "\x07" not in out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from typing import Any, TextIO
 
 MIN_SECRET_LENGTH = 8  # shorter values would mask ordinary words; no real credential is this short
@@ -79,13 +80,17 @@ def mask_data(data: object) -> object:
 
 class MaskingWriter:
     """A text stream that masks secrets in everything written through it (the CLI's stdout and
-    stderr); every other attribute is the wrapped stream's."""
+    stderr), then applies ``clean`` if given; every other attribute is the wrapped stream's."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, clean: Callable[[str], str] | None = None) -> None:
         self._stream = stream
+        self._clean = clean
 
     def write(self, text: str) -> int:
-        self._stream.write(mask(text))
+        shown = mask(text)
+        if self._clean is not None:
+            shown = self._clean(shown)
+        self._stream.write(shown)
         return len(text)
 
     def __getattr__(self, name: str) -> Any:

@@ -127,9 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Commands whose output is plain text on stdout/stderr: everything they print is masked by
-# value (tui.secrets), whatever a server or a file put into a message. The live view draws
-# through Textual (its widgets mask), and ``simulate`` prints only its own fake credentials.
+# value (tui.secrets), whatever a server or a file put into a message, and (but for the status
+# line, whose format may hold the user's own colours) cleaned of escape sequences and control
+# characters. The live view draws through Textual (its widgets mask and clean), and
+# ``simulate`` prints only its own fake credentials.
 _MASKED_COMMANDS = frozenset({"status", "statusline", "doctor", "config"})
+_CLEANED_COMMANDS = frozenset({"status", "doctor", "config"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,10 +150,15 @@ def _masked(args: argparse.Namespace) -> int:
     from typing import TextIO, cast
 
     from tui.secrets import MaskingWriter
+    from tui.text import clean
 
+    def keep_lines(text: str) -> str:
+        return clean(text, keep_newlines=True)
+
+    cleaner = keep_lines if args.command in _CLEANED_COMMANDS else None
     out, err = sys.stdout, sys.stderr
-    sys.stdout = cast(TextIO, MaskingWriter(out))
-    sys.stderr = cast(TextIO, MaskingWriter(err))
+    sys.stdout = cast(TextIO, MaskingWriter(out, cleaner))
+    sys.stderr = cast(TextIO, MaskingWriter(err, cleaner))
     try:
         return _dispatch(args)
     finally:
