@@ -225,7 +225,8 @@ def _bounded_deques(obj: Any) -> list[deque[Any]]:
 def _bounded_counts(monitor: Any) -> Counter[str]:
     """Objects held by the monitor's bounded deques: growth there stops at ``maxlen``."""
     counts: Counter[str] = Counter()
-    holders = [monitor, *(x for x in (getattr(monitor, "transcripts", None),) if x is not None)]
+    parts = (getattr(monitor, "ledger", None), getattr(monitor, "transcripts", None))
+    holders = [monitor, *(x for x in parts if x is not None)]
     for holder in holders:
         for bucket in _bounded_deques(holder):
             counts.update(type(item).__name__ for item in bucket)
@@ -245,6 +246,10 @@ def _structure_sizes(monitor: Any) -> dict[str, int]:
                 inner = [len(v) for v in value.values() if isinstance(v, dict | list | set | deque)]
                 if inner:
                     sizes[name + "[*] total"] = sum(inner)
+    ledger = getattr(monitor, "ledger", None)
+    if ledger is not None:
+        for name, value in _structure_sizes(ledger).items():
+            sizes[f"ledger.{name}"] = value
     transcripts = getattr(monitor, "transcripts", None)
     if transcripts is not None:
         for name, value in vars(transcripts).items():

@@ -61,6 +61,15 @@ def view(
     )
 
 
+def _as_the_ledger_gives_it(build: Callable[..., Snapshot]) -> Callable[..., Snapshot]:
+    """The built snapshot with the bar levels the ledger decides (default thresholds)."""
+
+    def wrapped(now: datetime = T0) -> Snapshot:
+        return levelled(build(now))
+
+    return wrapped
+
+
 def sources_ok(now: datetime = T0) -> tuple[SourceState, ...]:
     return (
         SourceState(
@@ -74,6 +83,7 @@ def sources_ok(now: datetime = T0) -> tuple[SourceState, ...]:
     )
 
 
+@_as_the_ledger_gives_it
 def healthy(now: datetime = T0) -> Snapshot:
     return Snapshot(
         generated_at=now,
@@ -96,6 +106,7 @@ def healthy(now: datetime = T0) -> Snapshot:
     )
 
 
+@_as_the_ledger_gives_it
 def approaching(now: datetime = T0) -> Snapshot:
     return replace(
         healthy(now),
@@ -162,6 +173,7 @@ def extra_usage_error(now: datetime = T0) -> Classification:
     )
 
 
+@_as_the_ledger_gives_it
 def seed_error(now: datetime = T0) -> Snapshot:
     """The case limitwatch exists for: 'out of extra usage' while the plan shows 6% / 15%."""
     error = extra_usage_error(now)
@@ -187,6 +199,7 @@ def seed_error(now: datetime = T0) -> Snapshot:
     )
 
 
+@_as_the_ledger_gives_it
 def throttled(now: datetime = T0) -> Snapshot:
     throttle = Classification(
         class_id="usage_endpoint_throttled",
@@ -230,6 +243,7 @@ def throttled(now: datetime = T0) -> Snapshot:
     )
 
 
+@_as_the_ledger_gives_it
 def api_key(now: datetime = T0) -> Snapshot:
     return Snapshot(
         generated_at=now,
@@ -242,8 +256,28 @@ def api_key(now: datetime = T0) -> Snapshot:
     )
 
 
+def levelled(snapshot: Snapshot, config=None) -> Snapshot:
+    """The snapshot with the bar levels the real ledger decides (``core.levels``) under the
+    config's thresholds: the fakes above only say the window levels."""
+    from tui.config import Config
+    from tui.core.levels import extra_usage_level, rate_limit_level
+
+    thresholds = (config or Config()).thresholds
+    extra = snapshot.extra_usage
+    return replace(
+        snapshot,
+        extra_usage_level=extra_usage_level(extra, thresholds) if extra else "unknown",
+        rate_limit_levels=tuple(
+            (limit.id, rate_limit_level(limit, thresholds)) for limit in snapshot.rate_limits
+        ),
+    )
+
+
 class FakeMonitor:
     """MonitorLike over a list of snapshots: each poll() returns the next one (the last repeats).
+
+    Like the real monitor, a poll's snapshot carries as ``new_alerts`` the alerts that were not
+    in force in the previous one, and bar levels follow the thresholds of ``set_config``.
 
     ``usage_allowed_at`` / ``probe_allowed_at``: when set, the manual refresh is refused with
     that time. ``poll_gate``: an Event a poll waits on (to test overlapping ticks).
@@ -283,7 +317,7 @@ class FakeMonitor:
         self._paused = False
 
     def snapshot(self) -> Snapshot:
-        return self.current
+        return levelled(replace(self.current, new_alerts=()), self.config)
 
     def next_wakeup(self) -> datetime | None:
         return None if self._paused else self.clock.now() + self.wakeup_in
@@ -294,10 +328,15 @@ class FakeMonitor:
             await self.poll_gate.wait()
         if self.poll_error is not None:
             raise self.poll_error()
-        if not self._paused:
-            index = min(self.polls - 1, len(self.snapshots) - 1)
-            self.current = self.snapshots[index]
-        return self.current
+        if self._paused:
+            return self.snapshot()
+        index = min(self.polls - 1, len(self.snapshots) - 1)
+        before = {(a.window, a.level, a.reason) for a in self.current.alerts}
+        if self.polls == 1:
+            before = set()
+        self.current = self.snapshots[index]
+        new = tuple(a for a in self.current.alerts if (a.window, a.level, a.reason) not in before)
+        return levelled(replace(self.current, new_alerts=new), self.config)
 
     async def refresh_usage(self) -> tuple[bool, datetime | None]:
         self.usage_calls += 1
@@ -353,9 +392,18 @@ def screen_text(app) -> str:
     return "\n".join(parts)
 
 
+def bar(app, key: str):
+    """The bar on screen that shows ``key`` (``window:five_hour``, ``extra``, ``rate:tokens``)."""
+    from tui.ui.widgets.quota_bar import QuotaBar
+
+    found = [widget for widget in app.screen.query(QuotaBar) if widget.row.key == key]
+    assert len(found) == 1, f"{len(found)} bars show {key}"
+    return found[0]
+
+
 def bar_text(app, key: str) -> str:
-    bar = app.main._bars[key]
-    return bar.build(bar.content_region.width).plain
+    shown = bar(app, key)
+    return shown.build(shown.content_region.width).plain
 
 
 def toasts(app) -> list[str]:

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tui.config import Config, Thresholds
-from tui.core.alerts import AlertTracker, build_view, level_for
+from tui.core.alerts import AlertTracker, build_view
 from tui.core.history import Sample
+from tui.core.levels import window_level as level_for
 from tui.models import Window, WindowView
 
 NOW = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)  # Tuesday
@@ -81,7 +82,18 @@ def test_view_carries_level_staleness_projection_and_sparkline():
     )
     assert 2 <= len(view.sparkline) <= 24
     assert view.sparkline[-1] == 60.0
-    assert view.pace_message is None  # 60% at 40% elapsed: below Claude Code's 90% session row
+    # 60% at 40% elapsed (read 30 s ago): at that rate full at 12:19, a third of the window early.
+    assert view.pace_message == "on pace to run out at 12:19, 1 h 41 min before the reset"
+    assert view.pace_text == view.pace_message
+
+
+def test_view_has_a_pace_sentence_when_pace_does_not_warn():
+    start = NOW
+    now = start + timedelta(hours=2, minutes=30)
+    window = win(30.0, window_id="five_hour", resets=start + timedelta(hours=5), at=now)
+    view = build_view(window, DEFAULT, [], now, stale_after=600, tz=UTC)
+    assert view.pace_message is None
+    assert view.pace_text == "on track: 30% used, 50% of the window gone"
 
 
 def test_view_of_old_reading_is_stale_and_unknown_has_no_extras():

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from tests import fakes
-from tests.fakes import T0, FakeMonitor, bar_text, make_app, screen_text, settle, toasts
+from tests.fakes import T0, FakeMonitor, bar, bar_text, make_app, screen_text, settle, toasts
 from tui.models import Event, ExtraUsage, RateLimit, Snapshot, SourceState
 from tui.ui.app import poll_delay
 from tui.ui.widgets.quota_bar import QuotaBar
@@ -25,18 +25,17 @@ async def test_healthy_bars_show_percent_reset_source_and_age() -> None:
         weekly = bar_text(app, "window:seven_day")
         assert "resets in 2d 16h (Fri 01:00)" in weekly  # another day: with the weekday
         assert "warning" not in five and "STALE" not in five
-        assert app.main._bars["window:five_hour"].has_class("-ok")
+        assert bar(app, "window:five_hour").has_class("-ok")
 
 
 async def test_levels_colour_bars_by_class_and_name_the_level() -> None:
     app = make_app(FakeMonitor(fakes.approaching()))
     async with app.run_test(size=(80, 30)) as pilot:
         await settle(pilot)
-        bars = app.main._bars
-        assert bars["window:five_hour"].has_class("-critical")
-        assert bars["window:seven_day"].has_class("-warning")
-        assert bars["window:seven_day_opus"].has_class("-exhausted")
-        assert not bars["window:five_hour"].has_class("-ok")
+        assert bar(app, "window:five_hour").has_class("-critical")
+        assert bar(app, "window:seven_day").has_class("-warning")
+        assert bar(app, "window:seven_day_opus").has_class("-exhausted")
+        assert not bar(app, "window:five_hour").has_class("-ok")
         assert "92%  critical" in bar_text(app, "window:five_hour")
         assert "100%  exhausted" in bar_text(app, "window:seven_day_opus")
         assert "full at ~09:20" in bar_text(app, "window:five_hour")
@@ -48,7 +47,7 @@ async def test_a_level_change_toggles_classes_in_place_without_new_widgets() -> 
     app = make_app(monitor)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        bar = app.main._bars["window:five_hour"]
+        shown = bar(app, "window:five_hour")
         worse = replace(
             fakes.healthy(),
             windows=(
@@ -60,8 +59,8 @@ async def test_a_level_change_toggles_classes_in_place_without_new_widgets() -> 
         monitor.polls = 0
         app.request_poll()
         await settle(pilot)
-        assert app.main._bars["window:five_hour"] is bar
-        assert bar.has_class("-warning") and not bar.has_class("-ok")
+        assert bar(app, "window:five_hour") is shown
+        assert shown.has_class("-warning") and not shown.has_class("-ok")
         assert "80%  warning" in bar_text(app, "window:five_hour")
 
 
@@ -87,7 +86,7 @@ async def test_a_window_without_data_says_no_data_not_zero() -> None:
         await settle(pilot)
         text = bar_text(app, "window:seven_day")
         assert "no data" in text and "0%" not in text
-        assert app.main._bars["window:seven_day"].has_class("-unknown")
+        assert bar(app, "window:seven_day").has_class("-unknown")
 
 
 async def test_stale_numbers_are_marked_and_the_throttled_source_says_until_when() -> None:
@@ -96,7 +95,7 @@ async def test_stale_numbers_are_marked_and_the_throttled_source_says_until_when
         await settle(pilot)
         five = bar_text(app, "window:five_hour")
         assert "26 min ago · STALE" in five
-        assert app.main._bars["window:five_hour"].has_class("-stale")
+        assert bar(app, "window:five_hour").has_class("-stale")
         text = screen_text(app)
         assert "oauth_usage throttled until 09:28 · last ok 26 min ago" in text
 
@@ -128,7 +127,7 @@ async def test_api_key_rate_limits_show_what_is_left_per_minute() -> None:
         await settle(pilot)
         requests = bar_text(app, "rate:requests")
         assert "requests/min" in requests and "45 of 50 left" in requests
-        assert app.main._bars["rate:tokens"].has_class("-critical")  # 90% of tokens used
+        assert bar(app, "rate:tokens").has_class("-critical")  # 90% of tokens used
 
 
 async def test_the_last_error_panel_names_the_error_when_and_where() -> None:
@@ -205,7 +204,7 @@ async def test_at_40_columns_bars_stack_with_short_labels_and_no_source_name() -
         assert lines[0] == "7d Opus  100%  exhausted"
         assert set(lines[1]) <= set("█▉▊▋▌▍▎▏░")  # the bar has its own line
         assert "oauth_usage" not in "\n".join(lines)
-        assert len(lines[1]) == app.main._bars["window:seven_day_opus"].content_region.width <= 40
+        assert len(lines[1]) == bar(app, "window:seven_day_opus").content_region.width <= 40
         assert "$3.25 of $20.00" in bar_text(app, "extra")
 
 
@@ -225,8 +224,8 @@ async def test_a_12_row_pane_hides_the_header_and_still_shows_the_bars() -> None
         await settle(pilot)
         assert app.main.has_class("-short")
         assert not app.main.query_one("Header").display
-        bar = app.main._bars["window:five_hour"]
-        assert bar.region.y < 12 and bar.region.height >= 2
+        shown = bar(app, "window:five_hour")
+        assert shown.region.y < 12 and shown.region.height >= 2
 
 
 # -- polling ------------------------------------------------------------------------------------

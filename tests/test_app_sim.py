@@ -11,7 +11,7 @@ from datetime import UTC
 
 import pytest
 
-from tests.fakes import T0, bar_text, screen_text, settle, toasts
+from tests.fakes import T0, bar, bar_text, screen_text, settle, toasts
 from tui.clock import ManualClock
 from tui.config import Config, PollConfig, ProbeConfig
 from tui.core.monitor import Monitor
@@ -63,15 +63,15 @@ async def test_healthy_account_shows_its_windows_and_sources() -> None:
 
 async def test_usage_climbing_turns_bars_warning_then_critical_with_one_toast_each() -> None:
     async with live("approaching-limits", probe=False) as (app, pilot, _sim, clock):
-        bar = app.main._bars["window:five_hour"]
-        assert bar.has_class("-ok")
+        shown = bar(app, "window:five_hour")
+        assert shown.has_class("-ok")
         for _ in range(6):  # 30 minutes: 76%
             await step(app, pilot, clock, 300)
-        assert bar.has_class("-warning")
+        assert shown.has_class("-warning")
         assert "warning" in bar_text(app, "window:five_hour")
         for _ in range(12):  # one more hour: past 90%
             await step(app, pilot, clock, 300)
-        assert app.main._bars["window:five_hour"].has_class("-critical")
+        assert bar(app, "window:five_hour").has_class("-critical")
         # One toast per level a window reaches: not one per poll, nor one per alert reason.
         five_hour = [t for t in toasts(app) if t.startswith("5-hour session")]
         assert len(five_hour) == 2
@@ -83,7 +83,7 @@ async def test_the_seed_case_out_of_extra_usage_while_the_plan_is_low() -> None:
         await step(app, pilot, clock, 60)  # the next probe knows the plan numbers
         assert "6%" in bar_text(app, "window:five_hour")
         assert "15%" in bar_text(app, "window:seven_day")
-        assert app.main._bars["extra"].has_class("-exhausted")
+        assert bar(app, "extra").has_class("-exhausted")
         error = app.main.snapshot.last_error
         assert error is not None and error.class_id == "extra_usage_exhausted"
         assert error.title in screen_text(app)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import tomllib
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.widgets import Input
 
 from tests import fakes
 from tests.fakes import FakeMonitor, make_app, screen_text, settle, toasts
-from tui.config import Config, Thresholds, load_config
+from tui.config import Config, ConfigError, Thresholds, config_from_mapping, load_config
 from tui.ui.screens.thresholds import GLOBAL, ThresholdsScreen, validate_thresholds
 
 DEFAULT = Thresholds()
@@ -144,3 +146,30 @@ async def test_a_broken_config_file_is_not_overwritten(isolated_paths) -> None:
         assert app.screen is screen
         assert "warning" in str(screen.query_one("#threshold-error").render())
     assert path.read_text(encoding="utf-8") == "[thresholds]\nwarning = 'high'\n"
+
+
+_TYPED = st.one_of(
+    st.floats(min_value=-50, max_value=150, allow_nan=False).map(lambda v: f"{v:g}"),
+    st.sampled_from(["0", "100", "100.5", "-0", "75", "90", "99.99"]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(warning=_TYPED, critical=_TYPED, window_warning=st.none() | _TYPED)
+def test_the_editor_accepts_exactly_what_the_config_file_accepts(
+    warning: str, critical: str, window_warning: str | None
+) -> None:
+    """One set of rules: what the form takes, `config validate` takes, and the other way."""
+    form = {GLOBAL: (warning, critical)}
+    table: dict[str, object] = {"warning": float(warning), "critical": float(critical)}
+    if window_warning is not None:
+        form["seven_day"] = (window_warning, "")
+        table["seven_day"] = {"warning": float(window_warning)}
+    _, _, problems = validate_thresholds(form, DEFAULT)
+    try:
+        config_from_mapping({"thresholds": table})
+    except ConfigError:
+        file_ok = False
+    else:
+        file_ok = True
+    assert (problems == []) == file_ok, problems

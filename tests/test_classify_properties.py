@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.explain.classify import UsageContext, classify
+from tui.explain import UsageContext, classify
 from tui.models import (
     Classification,
     ErrorResponse,
@@ -45,6 +45,8 @@ WORDS = st.sampled_from(
         "9999-99-99",
         "prompt is too long: 5 tokens > 1 maximum",
         "\x00",
+        "\x1b[31m",
+        "\x9b",
         "\u2028",
         " · ",
     ]
@@ -150,6 +152,9 @@ def test_classify_never_raises(item, context, now, tz) -> None:
     assert result.title and len(result.title) <= 40
     assert isinstance(result.explanation, str) and isinstance(result.actions, tuple)
     assert result.retry_at is None or result.retry_at.tzinfo is not None
+    # nothing from outside reaches a terminal as an escape sequence
+    for text in (result.title, result.explanation, result.message, *result.actions):
+        assert not any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F for c in text)
 
 
 @settings(max_examples=200, deadline=None)

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 
 from tui import config as cfg
 from tui.config import (
+    AccountConfig,
     Config,
     ConfigError,
+    ExportConfig,
     HistoryConfig,
     NotifyConfig,
     PollConfig,
@@ -25,8 +27,10 @@ from tui.config import (
     Problem,
     SourcesConfig,
     StatuslineConfig,
+    ThresholdOverride,
     Thresholds,
 )
+from tui.config.model import SECTION_TYPES
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -390,15 +394,8 @@ def test_the_default_file_parses_to_exactly_the_defaults(tmp_path):
 
 def test_the_default_file_mentions_every_key_with_a_comment_above_it():
     lines = cfg.default_config_text().splitlines()
-    sections = {
-        "thresholds": Thresholds,
-        "poll": PollConfig,
-        "probe": ProbeConfig,
-        "notify": NotifyConfig,
-        "sources": SourcesConfig,
-        "history": HistoryConfig,
-        "statusline": StatuslineConfig,
-    }
+    sections = {"thresholds": Thresholds, **SECTION_TYPES}
+    assert set(sections) >= {"poll", "probe", "notify", "sources", "history", "statusline"}
     for section, kind in sections.items():
         start = lines.index(f"[{section}]")
         for item in fields(kind):
@@ -573,7 +570,7 @@ _CONFIGS = st.builds(
         bell=st.booleans(),
         desktop=st.booleans(),
         command=st.none() | _NONBLANK,
-        command_timeout=st.floats(min_value=0.001, max_value=1e6),
+        command_timeout=st.floats(min_value=0.001, max_value=cfg.MAX_COMMAND_TIMEOUT),
     ),
     sources=st.builds(
         SourcesConfig,
@@ -584,6 +581,23 @@ _CONFIGS = st.builds(
     ),
     history=st.builds(HistoryConfig, retention_days=st.integers(1, 3650)),
     statusline=st.builds(StatuslineConfig, format=_FORMAT),
+    export=st.builds(
+        ExportConfig,
+        prometheus=st.sampled_from([False, "127.0.0.1:9464", "[::1]:1", "example.org:65535"]),
+        otlp=st.booleans(),
+        in_live_view=st.booleans(),
+    ),
+    accounts=st.lists(
+        st.builds(
+            AccountConfig,
+            name=st.from_regex(r"[a-z][a-z0-9 -]{0,10}[a-z0-9]", fullmatch=True),
+            claude_config_dir=st.from_regex(r"~/\.claude-[a-z]{1,8}", fullmatch=True),
+            api_key_env=st.none() | _ENV,
+            thresholds=st.builds(ThresholdOverride, warning=st.none(), critical=st.none()),
+        ),
+        max_size=3,
+        unique_by=(lambda a: a.name.casefold(), lambda a: a.claude_config_dir),
+    ).map(tuple),
 )
 
 

@@ -233,7 +233,7 @@ async def test_memory_per_window_stays_small_over_a_day_of_polling() -> None:
             await monitor.poll()
             clock.advance(60)
         snapshot = monitor.snapshot()
-        kept = {window_id: len(samples) for window_id, samples in monitor._samples.items()}
+        kept = {window_id: len(samples) for window_id, samples in monitor.ledger.samples.items()}
         await monitor.aclose()
     assert kept["five_hour"] <= 24 * 12 + 5  # at most one per five minutes when flat
     five = _windows(snapshot)["five_hour"]

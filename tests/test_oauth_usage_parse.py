@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.sources.oauth.source import parse_time, parse_usage
+from tui.sources.oauth.parse import parse_usage
+from tui.sources.values import parse_time
 
 NOW = datetime(2026, 4, 11, 5, 0, tzinfo=UTC)
 
@@ -182,6 +183,16 @@ json_values = st.recursive(
                     "monthly_limit",
                     "is_enabled",
                     "session",
+                    "spend",
+                    "used",
+                    "limit",
+                    "amount_minor",
+                    "exponent",
+                    "decimal_places",
+                    "is_active",
+                    "surface",
+                    "seven_day_fable",
+                    "iguana_necktie",
                     "x",
                 ]
             ),

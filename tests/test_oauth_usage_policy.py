@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tui.clock import ManualClock
 from tui.sources.oauth import policy as p
 
@@ -23,11 +25,33 @@ def test_throttle_waits_at_least_300s_even_when_retry_after_is_zero_or_absent():
         assert d.backoff_step == 1
 
 
-def test_throttle_honours_a_longer_retry_after():
+def test_throttle_honours_a_longer_retry_after_up_to_the_ceiling():
     now = ManualClock().now()
     assert p.after_throttle(now, 300, 0, 900.0).wait_seconds == 900
-    # a Retry-After beyond the 30-minute cap is still honoured: it is the server's word
-    assert p.after_throttle(now, 300, 0, 3600.0).wait_seconds == 3600
+    # beyond the 30-minute ceiling a server cannot stop updates (issue 14 item 4)
+    assert p.after_throttle(now, 300, 0, 3600.0).wait_seconds == 1800
+    assert p.after_failure(now, 300, 0, retry_after=3600.0).wait_seconds == 1800
+    # a longer interval the user chose is the ceiling then
+    assert p.after_throttle(now, 3600, 0, 7200.0).wait_seconds == 3600
+
+
+@pytest.mark.parametrize("header", ["1e9", "inf", "Infinity", "99999999999999999999"])
+def test_absurd_retry_after_waits_thirty_minutes_not_a_day(header):
+    now = ManualClock().now()
+    seconds = p.parse_retry_after(header, now)
+    decision = p.after_throttle(now, 300, 0, seconds)
+    assert decision.next_allowed_at == now + timedelta(minutes=30)
+
+
+def test_a_wait_beyond_any_rule_is_not_trusted():
+    now = ManualClock().now()
+    assert p.trusted_wait(None, now, 300)
+    assert p.trusted_wait(now + timedelta(minutes=30), now, 300)
+    assert not p.trusted_wait(now + timedelta(days=365), now, 300)
+    assert not p.trusted_wait(now + timedelta(hours=2), now, 300)
+    assert p.trusted_wait(now + timedelta(hours=2), now, 7200)  # the user's own interval
+    assert p.trusted_past(now - timedelta(days=1), now)
+    assert not p.trusted_past(now + timedelta(days=1), now)
 
 
 def test_repeated_throttles_double_up_to_thirty_minutes():

@@ -27,35 +27,80 @@ def window_at(
     return w, now
 
 
-# Claude Code's own table: (window, used %, elapsed %, off track?)
+# (window, used %, elapsed %, warns?)
 PACE_TABLE = [
+    # the issue's cases
+    ("five_hour", 60, 10, True),  # full after 50 min, 4 h 10 min before the reset
+    ("five_hour", 30, 25, False),  # full 50 min early: not well before the reset
+    ("five_hour", 95, 96, False),  # behind the clock: never runs out
+    ("seven_day", 50, 20, True),  # full on day 3 of 7
+    # Claude Code's own rows still warn
     ("five_hour", 90, 72, True),
-    ("five_hour", 95, 50, True),
-    ("five_hour", 90, 73, False),  # at the rule's edge, a little later: no warning
-    ("five_hour", 89, 50, False),  # below 90% the session rule never fires
-    ("five_hour", 30, 10, False),
     ("seven_day", 75, 60, True),
-    ("seven_day", 75, 61, False),
-    ("seven_day", 74, 50, False),  # past the 50-by-35 row's time, short of the 75 row
     ("seven_day", 50, 35, True),
-    ("seven_day", 50, 36, False),
     ("seven_day", 25, 15, True),
-    ("seven_day", 25, 16, False),
-    ("seven_day", 24, 5, False),  # a quarter is the first row: a fast first hour is not news
     ("seven_day_opus", 60, 30, True),  # every weekly window uses the weekly rows
-    ("seven_day_cowork", 30, 20, False),
+    # limitwatch's rule: full a quarter of the window early or more
+    ("five_hour", 95, 50, True),
+    ("five_hour", 89, 50, True),  # full at 56%: Claude Code's table stays quiet here
+    ("five_hour", 30, 10, True),  # full after 1 h 40 min of 5 h
+    ("seven_day", 74, 50, True),
+    ("seven_day_cowork", 30, 20, True),
+    ("five_hour", 80, 60, True),  # full at 75%: exactly a quarter early
+    ("five_hour", 80, 61, False),  # a little later: less than a quarter early
+    ("five_hour", 90, 73, False),
+    ("seven_day", 75, 61, False),
+    # not enough to judge: under 10% of the time, or under 20% of the quota
+    ("five_hour", 40, 9, False),
+    ("seven_day", 24, 5, False),
+    ("five_hour", 19, 5, False),
+    ("five_hour", 19, 12, False),
+    # slower than the clock
+    ("five_hour", 30, 50, False),
+    ("seven_day", 10, 80, False),
 ]
 
 
-@pytest.mark.parametrize(("window_id", "used", "elapsed", "off"), PACE_TABLE)
-def test_pace_table_matches_claude_code(window_id, used, elapsed, off):
+@pytest.mark.parametrize(("window_id", "used", "elapsed", "warns"), PACE_TABLE)
+def test_pace_table(window_id, used, elapsed, warns):
     w, now = window_at(window_id, used, elapsed / 100)
     p = pace(w, now, tz=UTC)
     assert p is not None
-    assert p.on_track is (not off)
-    assert (p.message is not None) is off
+    assert p.warns is warns
+    assert p.on_track is (not warns)
+    assert p.message.startswith("on pace to run out") is warns
     assert p.used_share == pytest.approx(used / 100)
     assert p.elapsed_share == pytest.approx(elapsed / 100)
+
+
+def test_the_issue_case_says_when_and_how_early():
+    # Session 09:00-14:00; 60% used by 09:30: at that rate full at 09:50, 4 h 10 min early.
+    w, now = window_at("five_hour", 60.0, 0.1)
+    p = pace(w, now, tz=UTC)
+    assert p is not None
+    assert p.message == "on pace to run out at 09:50, 4 h 10 min before the reset"
+
+
+@pytest.mark.parametrize(
+    ("window_id", "used", "elapsed", "message"),
+    [
+        ("five_hour", 30, 50, "on track: 30% used, 50% of the window gone"),
+        ("five_hour", 95, 96, "on track: 95% used, 96% of the window gone"),
+        ("five_hour", 5, 3, "too early to judge: 5% used, 3% of the window gone"),
+        (
+            "five_hour",
+            30,
+            25,
+            "close to the line: 30% used, 25% of the window gone; at this rate full at 13:10, "
+            "50 min early",
+        ),
+    ],
+)
+def test_a_window_that_does_not_warn_still_has_a_sentence(window_id, used, elapsed, message):
+    w, now = window_at(window_id, used, elapsed / 100)
+    p = pace(w, now, tz=UTC)
+    assert p is not None and not p.warns
+    assert p.message == message
 
 
 def test_weekly_message_names_the_day_and_the_lead():
@@ -88,18 +133,20 @@ def test_local_time_zone_is_used_for_words():
     assert "at 15:20" in p.message  # 13:20 UTC is 15:20 in Berlin in April
 
 
-def test_on_track_window_has_no_message_but_may_still_run_out_later():
-    w, now = window_at("five_hour", 60.0, 0.5)
+def test_a_window_on_track_may_still_run_out_a_little_early():
+    w, now = window_at("five_hour", 60.0, 0.55)
     p = pace(w, now, tz=UTC)
-    assert p is not None and p.on_track and p.message is None
-    # 60% in half the time: the average rate fills it at 5/6 of the window, before the reset.
-    assert p.runs_out_at == TUE + timedelta(hours=5) * (0.5 / 0.6)
+    assert p is not None and p.on_track and not p.warns
+    # 60% in 55% of the time: the average rate fills it at 11/12 of the window, before the reset.
+    assert p.runs_out_at == TUE + timedelta(hours=5) * (0.55 / 0.6)
+    assert "full at 13:35, 25 min early" in p.message
 
 
 def test_slow_use_never_runs_out():
     w, now = window_at("seven_day", 20.0, 0.5)
     p = pace(w, now, tz=UTC)
     assert p is not None and p.on_track and p.runs_out_at is None
+    assert p.message == "on track: 20% used, 50% of the window gone"
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ REQUIRED = {
     "token-revoked",
     "overloaded",
     "new-account-shape",
+    "newest-usage-shape",
     "enterprise-nulls",
     "flaky-network",
     "demo",
@@ -169,3 +170,48 @@ def test_a_bad_file_names_the_file(tmp_path):
 def test_unknown_builtin_suggests_the_near_name():
     with pytest.raises(ScenarioError, match='did you mean "healthy"'):
         load_scenario("healthyy")
+
+
+def test_newer_usage_shapes_load_and_carry_over():
+    scenario = loads_scenario(
+        BASE
+        + """
+seven_day_fable = { utilization = 3.0, resets_at = 9000 }
+extra_usage = { is_enabled = true, monthly_limit = 5000, used_credits = 100, decimal_places = 3 }
+spend = { enabled = true, used = 1234, limit = "null", currency = "EUR", exponent = 2 }
+other_keys = { iguana_necktie = { a = "null", b = [1, 2] } }
+
+[[state]]
+at = 100
+spend = { used = 2000 }
+"""
+    )
+    later = scenario.view(100).state
+    assert later.window("seven_day_fable").utilization == 3.0
+    assert later.extra_usage.decimal_places == 3
+    assert (later.spend.used, later.spend.limit, later.spend.currency) == (2000, None, "EUR")
+    assert later.other_keys == (("iguana_necktie", {"a": None, "b": [1, 2]}),)
+
+
+def test_newer_usage_shapes_name_their_bad_keys():
+    err = problem(
+        BASE
+        + """
+extra_usage = { is_enabled = true, decimal_places = 12 }
+spend = { enabled = "yes", used = -1, currency = "euro", exponent = 99, amount = 1 }
+other_keys = { seven_day_fable = { utilization = 1 }, spend = 1 }
+"""
+    )
+    keys = [k for k, _ in err.problems]
+    assert keys == [
+        "state[0].extra_usage.decimal_places",
+        "state[0].spend.amount",
+        "state[0].spend.enabled",
+        "state[0].spend.used",
+        "state[0].spend.currency",
+        "state[0].spend.exponent",
+        "state[0].other_keys.seven_day_fable",
+        "state[0].other_keys.spend",
+    ]
+    assert "expected an ISO 4217 code like USD" in str(err)
+    assert "has its own key in a state" in str(err)

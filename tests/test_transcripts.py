@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tui.clock import ManualClock
-from tui.explain.classify import UsageContext
+from tui.explain import UsageContext
 from tui.models import Window
 from tui.sources.transcripts.reader import TranscriptSource
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import stat
 import threading
 import time
@@ -10,7 +11,8 @@ from datetime import timedelta
 
 from tui import paths
 from tui.clock import ManualClock
-from tui.sources.oauth.cache import CacheEntry, UsageCache
+from tui.sources.oauth import cache as cache_module
+from tui.sources.oauth.cache import EMPTY, CacheEntry, UsageCache, sharing_problem, trusted
 
 
 def entry(clock, **kw):
@@ -100,19 +102,80 @@ def test_lock_makes_a_second_holder_wait(isolated_paths):
     assert order == ["first in", "first out", "second in"]
 
 
-def test_lock_timeout_lets_the_body_run_anyway(isolated_paths):
+def test_lock_still_busy_after_the_wait_says_so_within_the_timeout(isolated_paths):
+    """Another process is calling: the waiter gives up after its timeout and learns it is busy
+    (so it answers from the cache instead of calling too)."""
     clock = ManualClock()
     holder = UsageCache("acct", clock=clock)
-    handle = holder._acquire_blocking()
+    handle, busy = holder._acquire_blocking()
+    assert handle is not None and not busy
     try:
         waiter = UsageCache("acct", clock=clock, lock_timeout=0.1)
+        waiter.write(entry(clock))
         started = time.monotonic()
 
         async def go():
-            async with waiter.locked() as current:
-                return current
+            async with waiter.locked() as held:
+                return held
 
-        assert asyncio.run(go()) is None
+        held = asyncio.run(go())
+        assert held.busy
+        assert held.entry == entry(clock)  # the cached answer comes along
         assert time.monotonic() - started < 2
     finally:
         UsageCache._release(handle)
+
+
+def test_the_default_wait_for_the_lock_fits_the_status_budget():
+    assert 1 <= cache_module.LOCK_TIMEOUT_SECONDS <= 5
+    assert UsageCache("k", clock=ManualClock()).lock_timeout == cache_module.LOCK_TIMEOUT_SECONDS
+
+
+def test_a_lock_held_for_minutes_is_abandoned_and_the_body_runs(isolated_paths):
+    """A holder stopped mid-call (suspended, stuck) must not stop updates for good."""
+    clock = ManualClock()
+    holder = UsageCache("acct", clock=clock)
+    handle, _ = holder._acquire_blocking()
+    try:
+        old = time.time() - cache_module.STUCK_LOCK_SECONDS - 10
+        os.utime(holder.lock_path, (old, old))
+        waiter = UsageCache("acct", clock=clock, lock_timeout=0.1)
+
+        async def go():
+            async with waiter.locked() as held:
+                return held
+
+        assert asyncio.run(go()).busy is False
+    finally:
+        UsageCache._release(handle)
+
+
+def test_unwritable_folder_is_named_by_the_cache_and_by_sharing_problem(
+    isolated_paths, monkeypatch, tmp_path
+):
+    assert sharing_problem() is None
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setattr(paths, "cache_dir", lambda: blocker / "sub")
+    problem = sharing_problem()
+    assert problem is not None
+    assert str(blocker / "sub") in problem and "cannot share usage answers" in problem
+    cache = UsageCache("k", clock=ManualClock())
+    assert cache.problem is None
+    assert cache.write(entry(ManualClock())) is False
+    assert cache.problem is not None and "cannot be written" in cache.problem
+
+
+def test_times_from_the_future_are_not_trusted():
+    clock = ManualClock()
+    now = clock.now()
+    year = timedelta(days=365)
+    # a wait a year ahead (the clock jumped back, or an old version obeyed Retry-After: 1e9)
+    e = entry(clock, next_allowed_at=now + year)
+    assert trusted(e, now, 300).next_allowed_at is None
+    assert trusted(e, now, 300).payload == e.payload  # the values themselves are still good
+    # a fetch dated in the future: the values have no age, the entry is nothing
+    assert trusted(entry(clock, fetched_at=now + year), now, 300) == EMPTY
+    # ordinary entries pass unchanged
+    normal = entry(clock, next_allowed_at=now + timedelta(minutes=30))
+    assert trusted(normal, now, 300) == normal

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 Level = Literal["ok", "warning", "critical", "exhausted", "unknown"]
@@ -48,10 +48,6 @@ def window_length_seconds(window_id: str) -> int:
     if window_id in WINDOW_SECONDS:
         return WINDOW_SECONDS[window_id]
     return WEEK_SECONDS
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -178,6 +174,9 @@ class Classification:
     plan_has_headroom: bool | None = None
     project: str = ""
     session: str = ""
+    # What the classifier read, in words ("HTTP status 429", "header ...: rejected"): shown when
+    # the class is unknown, so a report can say what limitwatch saw.
+    signals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,6 +203,11 @@ class SourceResult:
     classification: Classification | None = None
     admin: AdminUsage | None = None
     from_cache: bool = False
+    overage: Overage | None = None  # the probe's unified overage headers, when present
+    # Local sources (transcripts, the status line feed):
+    transcript_errors: tuple[TranscriptError, ...] = ()  # new error rows, not yet classified
+    history_only: bool = False  # the errors are history (a first scan): only the newest counts
+    claude_code_version: str | None = None  # the newest Claude Code version seen
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,7 @@ class Alert:
     reason: AlertReason
     message: str
     at: datetime
+    account: str = ""  # the account's name when several are watched
 
 
 @dataclass(frozen=True)
@@ -223,8 +228,9 @@ class WindowView:
     level: Level
     stale: bool = False
     projected_full_at: datetime | None = None
-    pace_message: str | None = None
+    pace_message: str | None = None  # set only when pace warns (the alert's words)
     sparkline: tuple[float, ...] = ()
+    pace_text: str | None = None  # pace in one sentence whenever it can be computed
 
 
 @dataclass(frozen=True)
@@ -265,3 +271,42 @@ class Snapshot:
     sources: tuple[SourceState, ...] = ()
     events: tuple[Event, ...] = ()
     admin: AdminUsage | None = None
+    # Levels of the bars that are not windows (one rule: ``core.levels``), decided here so that
+    # widgets and exit codes never decide a level themselves.
+    extra_usage_level: Level = "unknown"
+    rate_limit_levels: tuple[tuple[str, Level], ...] = ()  # (rate limit id, level)
+    new_alerts: tuple[Alert, ...] = ()  # alerts first raised by the poll that made this snapshot
+    # Cumulative (model, kind, tokens) counted from the transcripts since the process started;
+    # kind is input | output | cache_creation | cache_read. Feeds the exporter's token counter.
+    token_totals: tuple[tuple[str, str, int], ...] = ()
+    # Every watched account, the first one first (its values are also the fields above).
+    accounts: tuple[AccountSnapshot, ...] = ()
+
+    def rate_limit_level(self, limit_id: str) -> Level:
+        return dict(self.rate_limit_levels).get(limit_id, "unknown")
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    """One account's snapshot, with the name and Claude Code folder it is watched under."""
+
+    name: str
+    config_dir: str
+    snapshot: Snapshot
+
+
+@dataclass(frozen=True)
+class Overage:
+    """Extra usage ("usage credits") as the unified rate-limit headers describe it.
+
+    ``status`` is allowed | allowed_warning | rejected; ``disabled_reason`` is the server's open
+    set (out_of_credits, org_level_disabled, member_level_disabled, org_spend_cap_reached,
+    overage_not_provisioned, ...); ``used_percent`` is 0-100 (the header gives a fraction).
+    """
+
+    status: str | None
+    disabled_reason: str | None
+    used_percent: float | None
+    resets_at: datetime | None
+    observed_at: datetime
+    source: str = "probe"

@@ -12,6 +12,7 @@ Environment overrides (for power users and tests):
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -71,9 +72,22 @@ def usage_lock_file(account_key: str) -> Path:
     return cache_dir() / f"usage-{account_key}.lock"
 
 
-def statusline_file() -> Path:
-    """The last status-line feed recorded by ``limitwatch statusline``."""
-    return data_dir() / "statusline.json"
+def account_suffix(config_dir: Path | None) -> str:
+    """How an account's own state files are told apart: nothing for the default folder
+    (``~/.claude``, the files single-account users already have), else ``-`` and 8 hex chars
+    of the folder's path (stable when the account is renamed in the config)."""
+    if config_dir is None:
+        return ""
+    folder = Path(config_dir).expanduser()
+    if folder == home_dir() / ".claude":
+        return ""
+    digest = hashlib.sha256(str(folder).encode("utf-8", "surrogateescape")).hexdigest()
+    return "-" + digest[:8]
+
+
+def statusline_file(config_dir: Path | None = None) -> Path:
+    """The last status-line feed recorded by ``limitwatch statusline`` for that account."""
+    return data_dir() / f"statusline{account_suffix(config_dir)}.json"
 
 
 def claude_config_dirs(configured: str | None = None) -> list[Path]:
@@ -108,6 +122,7 @@ def primary_claude_config_dir(configured: str | None = None) -> Path:
     return home_dir() / ".claude"
 
 
-def last_error_file() -> Path:
-    """The last classified error, kept so that ``status`` and ``statusline`` can show it."""
-    return data_dir() / "last_error.json"
+def last_error_file(config_dir: Path | None = None) -> Path:
+    """The account's last classified error, kept so that ``status`` and ``statusline`` can show
+    it."""
+    return data_dir() / f"last_error{account_suffix(config_dir)}.json"

@@ -56,6 +56,16 @@ def _add_common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def add_account_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """``--account NAME``: one account only (its name from the config, or from its folder)."""
+    parser.add_argument(
+        "--account",
+        metavar="NAME",
+        default=None if top else argparse.SUPPRESS,
+        help="only this account (see `limitwatch doctor` for the names)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="limitwatch",
@@ -64,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"limitwatch {__version__}")
     _add_common(parser, top=True)
+    add_account_option(parser, top=True)
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -80,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="print one snapshot for scripts and prompts")
     _add_common(status, top=False)
+    add_account_option(status)
     status.add_argument("--json", action="store_true", help="print the schema-1 JSON object")
     status.add_argument(
         "--probe",
@@ -91,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         "statusline", help="Claude Code status line command: reads its JSON on stdin"
     )
     _add_common(statusline, top=False)
+    add_account_option(statusline)
     statusline.add_argument(
         "--format", default=None, help="override [statusline] format for this call"
     )
@@ -123,6 +136,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="which credentials and sources were found")
     _add_common(doctor, top=False)
+
+    export = sub.add_parser(
+        "export",
+        help="headless agent feeding Prometheus (/metrics) and/or an OTel collector (OTLP)",
+        description="Serve Prometheus metrics and/or push OTLP/HTTP (configured by the standard "
+        "OTEL_* variables). With neither option, the config's [export] section decides "
+        "(default: Prometheus on 127.0.0.1:9464). Needs: pip install 'limitwatch[export]'",
+    )
+    _add_common(export, top=False)
+    export.add_argument(
+        "--prometheus",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="HOST:PORT",
+        help="serve /metrics there (default: [export] prometheus, else 127.0.0.1:9464; "
+        "loopback unless a host is given)",
+    )
+    export.add_argument(
+        "--otlp",
+        action="store_true",
+        help="push OTLP/HTTP to $OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318)",
+    )
+    add_account_option(export)
+    explain = sub.add_parser(
+        "explain", help="classify a pasted error (argument or stdin) with the current numbers"
+    )
+    _add_common(explain, top=False)
+    explain.add_argument("text", nargs="*", metavar="TEXT", help="the error text (else stdin)")
+    explain.add_argument("--json", action="store_true", help="print the last_error JSON object")
     return parser
 
 
@@ -131,8 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
 # line, whose format may hold the user's own colours) cleaned of escape sequences and control
 # characters. The live view draws through Textual (its widgets mask and clean), and
 # ``simulate`` prints only its own fake credentials.
-_MASKED_COMMANDS = frozenset({"status", "statusline", "doctor", "config"})
-_CLEANED_COMMANDS = frozenset({"status", "doctor", "config"})
+_MASKED_COMMANDS = frozenset({"status", "statusline", "doctor", "config", "explain"})
+_CLEANED_COMMANDS = frozenset({"status", "doctor", "config", "explain"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -185,12 +228,22 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tui.cli import statusline
 
         return statusline.run_statusline(args)
+    if command == "explain":
+        from tui.cli import explain
+        from tui.sources.http import COMMAND_BUDGET_SECONDS, time_budget
+
+        with time_budget(COMMAND_BUDGET_SECONDS):
+            return explain.run(args)
     if command == "doctor":
         from tui.cli import doctor
         from tui.sources.http import COMMAND_BUDGET_SECONDS, time_budget
 
         with time_budget(COMMAND_BUDGET_SECONDS):
             return doctor.run(args)
+    if command == "export":
+        from tui.cli import export
+
+        return export.run(args)
     from tui.cli import live
 
     return live.run(args)

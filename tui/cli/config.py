@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import tomli_w
-
 from tui import config as cfg
 from tui import paths
+from tui.config.template import toml_value
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -95,18 +94,26 @@ def _mask_url(value: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
+_ELEMENT = re.compile(r"([A-Za-z_]+)\[\d+\](.*)")
+
+
 def _table_header(table: str) -> str:
-    """``thresholds.<window id>`` with the id quoted when TOML needs it."""
+    """The TOML header of a row's table: ``[thresholds."odd id"]``, ``[[accounts]]``.
+
+    ``accounts[2]`` (an array element) is ``[[accounts]]``; its sub-tables lose the index.
+    """
+    element = _ELEMENT.fullmatch(table)
+    if element is not None:
+        if not element.group(2):
+            return f"[[{element.group(1)}]]"
+        table = element.group(1) + element.group(2)
     head, _, rest = table.partition(".")
+    if head == "accounts":
+        sub, _, rest = rest.partition(".")
+        head = f"{head}.{sub}"
     if not rest or re.fullmatch(r"[A-Za-z0-9_-]+", rest):
-        return table
-    return f"{head}.{json.dumps(rest, ensure_ascii=False)}"
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(tomli_w.dumps({"v": value})).split("=", 1)[1].strip()
+        return f"[{table}]"
+    return f"[{head}.{json.dumps(rest, ensure_ascii=False)}]"
 
 
 def _show(path: Path, origin: str) -> int:
@@ -119,7 +126,7 @@ def _show(path: Path, origin: str) -> int:
         table, name = row.key.rsplit(".", 1)
         if table != section:
             print()
-            print(f"[{_table_header(table)}]")
+            print(_table_header(table))
             section = table
         value = row.value
         if isinstance(value, str) and row.key == "sources.base_url":
@@ -127,6 +134,18 @@ def _show(path: Path, origin: str) -> int:
         if value is None:
             line = f"# {name} is not set"
         else:
-            line = f"{name} = {_toml_value(value)}"
+            line = f"{name} = {toml_value(value)}"
         print(f"{line:<44}  # {row.origin}")
+    if not config.accounts:
+        _show_watched(config)
     return EXIT_OK
+
+
+def _show_watched(config: cfg.Config) -> None:
+    """Without [[accounts]] tables: the accounts the folders in use make, and their names."""
+    accounts = cfg.resolve_accounts(config)
+    print()
+    print(f"# accounts watched: from {accounts[0].origin} ([[accounts]] tables would replace it)")
+    width = max(len(account.name) for account in accounts)
+    for account in accounts:
+        print(f"#   {account.name:<{width}}  {account.config_dir}")

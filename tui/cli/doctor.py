@@ -71,11 +71,41 @@ def run(
     return 1 if report.problems else 0
 
 
+def _accounts(config: Config, env: Mapping[str, str], report: Report) -> list[Config]:
+    """Which accounts are watched (and from where), and other folders that could be; the
+    config of each account."""
+    from tui.config.accounts import suggested_account_lines
+    from tui.core.fleet import account_plans
+
+    plans = account_plans(config, env)
+    report.say("")
+    report.say("Accounts")
+    for plan in plans:
+        report.say(f"  {plan.name}: {plan.config_dir}")
+    lines = suggested_account_lines(config, env)
+    if lines:
+        report.say("  other Claude Code folders were found; to watch them too, add to the config:")
+        report.lines.extend(f"    {line}" for line in lines)
+    return [plan.config for plan in plans]
+
+
 async def _check(config: Config, clock: Clock, env: Mapping[str, str], report: Report) -> None:
     from tui.sources.credentials import CredentialStore
     from tui.sources.http import InsecureBaseURL, resolve_base_url
+    from tui.sources.oauth.cache import sharing_problem
 
     now = clock.now()
+    configs = _accounts(config, env, report)
+    for other in configs[1:]:
+        report.say("")
+        report.say(f"Credentials of {other.sources.claude_config_dir}")
+        store = CredentialStore(other, clock=clock, env=env)
+        for line in store.findings():
+            report.say(f"  {line}")
+        trouble = store.oauth_problem()
+        if trouble is not None:
+            report.problem(f"{trouble.what} ({trouble.location}): {trouble.detail}")
+    config = configs[0]
     credentials = CredentialStore(config, clock=clock, env=env)
     report.say("")
     report.say("Credentials")
@@ -113,6 +143,10 @@ async def _check(config: Config, clock: Clock, env: Mapping[str, str], report: R
             "  note: a custom endpoint (proxy or gateway) can make Claude Code requests look "
             "like a third-party app, which bills them to extra usage"
         )
+
+    sharing = sharing_problem()
+    if sharing is not None:
+        report.problem(f"{sharing}: every limitwatch process calls the usage endpoint itself")
 
     report.say("")
     report.say("Transcripts (Claude Code's local logs: the last error it showed you)")

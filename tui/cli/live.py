@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.ui.app import LimitwatchApp
 
     sessions: list[DemoSession] = []
+    closers: list[Callable[[], None]] = []
 
     def demo_starter() -> tuple[Any, Clock]:
         session = start_demo(config, speed)
@@ -120,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
             monitor, clock = demo_starter()
             app = LimitwatchApp(monitor, clock, config, config.path, demo=True)
         else:
-            built = _live_app(config, demo_starter)
+            built = _live_app(config, demo_starter, getattr(args, "account", None), closers)
             if isinstance(built, int):
                 return built
             app = built
@@ -128,44 +130,77 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for session in sessions:
             session.stop()
+        for close in closers:
+            close()
     return result if isinstance(result, int) else 0
 
 
-def _live_app(config: Config, demo_starter: Any) -> LimitwatchApp | int:
+def _live_app(
+    config: Config,
+    demo_starter: Any,
+    account: str | None = None,
+    closers: list[Callable[[], None]] | None = None,
+) -> LimitwatchApp | int:
+    """The live view over every account (or the one named); ``closers`` gets what must be
+    closed after the app ends (the exporter)."""
+    closers = [] if closers is None else closers
     from tui.clock import SystemClock
-    from tui.core.monitor import Monitor
-    from tui.sources.credentials import CredentialStore
+    from tui.config import UnknownAccount
+    from tui.core.fleet import account_plans, build_fleet, select
     from tui.sources.http import InsecureBaseURL, resolve_base_url
     from tui.ui.app import LimitwatchApp
 
     clock = SystemClock()
     try:
         base_url, _origin = resolve_base_url(config)
-    except InsecureBaseURL as exc:
+        plans = select(account_plans(config), account)
+    except (InsecureBaseURL, UnknownAccount) as exc:
         print(f"limitwatch: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    credentials = CredentialStore(config, clock=clock)
     holder: list[LimitwatchApp] = []
 
     def write_terminal(text: str) -> None:
         if holder:
             holder[0].write_terminal(text)
 
-    monitor = Monitor.create(
-        config,
-        clock=clock,
-        credentials=credentials,
-        base_url=base_url,
-        write_terminal=write_terminal,
-    )
-    looked_for = None if _has_credentials(credentials) else credentials.findings()
+    fleet = build_fleet(plans, clock=clock, base_url=base_url, write_terminal=write_terminal)
+    exporter = _exporter(config)
+    stores = [member.monitor.credentials for member in fleet.members]
+    found = any(_has_credentials(store) for store in stores)
+    looked_for = None if found else stores[0].findings()
     app = LimitwatchApp(
-        monitor,
+        fleet,
         clock,
         config,
         config.path,
         no_credentials=looked_for,
         start_demo=demo_starter,
+        on_snapshot=exporter.update_all if exporter is not None else None,
     )
+    if exporter is not None:
+        closers.append(exporter.close)
     holder.append(app)
     return app
+
+
+def _exporter(config: Config) -> Any:
+    """With ``[export] in_live_view = true``: the Prometheus endpoint and/or OTLP push, fed by
+    the open live view. Without the extra installed it says what to install and goes on."""
+    if not config.export.in_live_view:
+        return None
+    from tui.export import INSTALL_HINT, Exporter, ExportError
+    from tui.export.exporter import missing_packages
+
+    prometheus = config.export.prometheus or None
+    otlp = config.export.otlp
+    if prometheus is None and not otlp:
+        return None
+    missing = missing_packages(prometheus=prometheus is not None, otlp=otlp)
+    if missing:
+        print(f"limitwatch: export needs {' and '.join(missing)}: {INSTALL_HINT}", file=sys.stderr)
+        return None
+    try:
+        return Exporter.start(prometheus, otlp)
+    except ExportError as exc:
+        print(f"limitwatch: export: {exc}", file=sys.stderr)
+        return None

@@ -44,8 +44,8 @@ def headless_monitor(
     include_probe: bool,
     persist_last_error: bool = True,
 ) -> Monitor:
-    """A monitor for one-shot commands: no transcripts scan, no notifications, and unless
-    asked, no probe (it costs tokens) and no admin reports."""
+    """One account's monitor for one-shot commands: no transcripts scan, no notifications, and
+    unless asked, no probe (it costs tokens) and no admin reports."""
     from tui.core.monitor import Monitor
 
     monitor = Monitor.create(
@@ -55,34 +55,39 @@ def headless_monitor(
         base_url=base_url,
         use_transcripts=False,
         notify=False,
+        network=("oauth_usage", "probe", "admin") if include_probe else ("oauth_usage",),
     )
     monitor.persist_last_error = persist_last_error
-    if not include_probe:
-        monitor.sources.pop("probe", None)
-        monitor.sources.pop("admin", None)
     return monitor
 
 
 async def collect_snapshot(
-    config: Config, *, clock: Clock, include_probe: bool = False, env: Any = None
+    config: Config,
+    *,
+    clock: Clock,
+    include_probe: bool = False,
+    env: Any = None,
+    account: str | None = None,
 ) -> Snapshot:
-    """One snapshot from the configured sources, respecting every polling policy."""
-    from tui.sources.credentials import CredentialStore
+    """One snapshot of every account (or the one named), respecting every polling policy.
+    Raises UnknownAccount for a name that is not configured."""
+    from tui.core.fleet import account_plans, build_fleet, select
     from tui.sources.http import resolve_base_url
 
-    credentials = CredentialStore(config, clock=clock, env=env)
+    plans = select(account_plans(config, env), account)
     base_url, _origin = resolve_base_url(config, env)
-    monitor = headless_monitor(
-        config,
+    fleet = build_fleet(
+        plans,
         clock=clock,
-        credentials=credentials,
         base_url=base_url,
+        env=env,
+        headless=True,
         include_probe=include_probe,
     )
     try:
-        return await monitor.poll()
+        return await fleet.poll()
     finally:
-        await monitor.aclose()
+        await fleet.aclose()
 
 
 def run_status(
@@ -97,15 +102,19 @@ def run_status(
     config = _load(args, err)
     if config is None:
         return EXIT_USAGE
+    from tui.config import UnknownAccount
     from tui.sources.http import InsecureBaseURL
 
     try:
         snapshot = asyncio.run(
             collect_snapshot(
-                config, clock=clock or SystemClock(), include_probe=getattr(args, "probe", False)
+                config,
+                clock=clock or SystemClock(),
+                include_probe=getattr(args, "probe", False),
+                account=getattr(args, "account", None),
             )
         )
-    except InsecureBaseURL as exc:
+    except (InsecureBaseURL, UnknownAccount) as exc:
         print(f"limitwatch: {exc}", file=err)
         return EXIT_USAGE
     if getattr(args, "json", False):

@@ -16,7 +16,9 @@ import os
 import select
 import sys
 import time
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, TextIO
 
 from tui import paths
@@ -65,17 +67,18 @@ def _statusline(args: argparse.Namespace, clock: Clock, stdin: TextIO) -> str:
     except (ValueError, RecursionError):
         data = None
     feed = feed_mod.parse_feed(data, now)
+    folder = claude_dir_of_feed(data, os.environ)
     if feed.windows:
         with contextlib.suppress(Exception):  # an unwritable data folder only skips recording
-            feed_mod.record(feed)
+            feed_mod.record(feed, paths.statusline_file(folder))
         _record_history(config, clock, feed.windows)
     windows = {w.id: w for w in feed.windows}
     if not windows:
-        recorded = feed_mod.read_recorded()
+        recorded = feed_mod.read_recorded(paths.statusline_file(folder))
         if recorded is not None and (now - recorded.observed_at) < timedelta(minutes=30):
             windows = {w.id: w for w in recorded.windows}
     try:
-        error = _recent_error(now)
+        error = _recent_error(now, folder)
     except Exception:
         error = None
     fmt_string = getattr(args, "format", None) or config.statusline.format
@@ -162,10 +165,25 @@ def _record_history(config: Config, clock: Clock, windows: Any) -> None:
         pass  # the status line must print even when the history file is unusable
 
 
-def _recent_error(now: datetime) -> Classification | None:
+def claude_dir_of_feed(data: Any, env: Mapping[str, str]) -> Path | None:
+    """The Claude Code folder of the account Claude Code runs as: the ``CLAUDE_CONFIG_DIR`` it
+    passes to this command (the first of a list), else the folder of the ``transcript_path`` it
+    sends (``<folder>/projects/<project>/<session>.jsonl``); None: the default folder."""
+    configured = env.get("CLAUDE_CONFIG_DIR", "").split(",")[0].strip()
+    if configured:
+        return Path(configured).expanduser()
+    transcript = data.get("transcript_path") if isinstance(data, dict) else None
+    if isinstance(transcript, str) and transcript:
+        parts = Path(transcript).expanduser().parents
+        if len(parts) >= 3 and parts[1].name == "projects":
+            return parts[2]
+    return None
+
+
+def _recent_error(now: datetime, folder: Path | None) -> Classification | None:
     from tui.core.last_error import read_last_error
 
-    error = read_last_error()
+    error = read_last_error(paths.last_error_file(folder))
     if error is None or now - error.observed_at > STATUSLINE_ERROR_RECENT:
         return None
     return error

@@ -3,12 +3,16 @@
 The work lives in small modules named for what they hold, re-exported here so that
 ``from tui.config import ...`` keeps working:
 
-- ``tui.config.model``: the frozen dataclasses (``Config`` ...), ``Problem``, ``ConfigError``,
-  ``Origin``;
+- ``tui.config.model``: every key declared once (name, type, default, kind, comment) in the
+  frozen dataclasses (``Config`` ...); ``Problem``, ``ConfigError``, ``Origin``;
+- ``tui.config.kinds``: the kinds of value a key holds, each with its check and wording;
 - ``tui.config.read``: the file's text and TOML (``read_raw``);
-- ``tui.config.check``: value checks and validation, every problem at once with its line;
-- ``tui.config.write``: writing (validated first, atomic, mode 0600) and the default file;
-- ``tui.config.explain``: ``explain_sources`` for ``config show``.
+- ``tui.config.check`` (with ``check_thresholds``, ``collect``): validation against the
+  declarations, every problem at once with its file, line and key;
+- ``tui.config.write``: writing (validated first, atomic, mode 0600);
+- ``tui.config.template``: the commented default file, made from the declarations;
+- ``tui.config.explain``: ``explain_sources`` for ``config show``;
+- ``tui.config.accounts``: which Claude Code accounts to watch (``resolve_accounts``).
 
 Loading never writes anything.
 """
@@ -18,6 +22,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui import paths
+from tui.config.accounts import (
+    AccountSpec,
+    UnknownAccount,
+    discover_config_dirs,
+    pick_account,
+    resolve_accounts,
+    suggested_account_lines,
+)
 from tui.config.check import (
     MAX_INTERVAL,
     STATUSLINE_PLACEHOLDERS,
@@ -27,10 +39,15 @@ from tui.config.check import (
     statusline_format_problems,
 )
 from tui.config.explain import ENV_FALLBACKS, explain_sources
+from tui.config.kinds import parse_host_port
 from tui.config.model import (
     DEFAULT_MODEL,
+    DEFAULT_PROMETHEUS,
+    MAX_COMMAND_TIMEOUT,
+    AccountConfig,
     Config,
     ConfigError,
+    ExportConfig,
     HistoryConfig,
     NotifyConfig,
     Origin,
@@ -39,12 +56,13 @@ from tui.config.model import (
     Problem,
     SourcesConfig,
     StatuslineConfig,
+    ThresholdOverride,
     Thresholds,
 )
 from tui.config.read import parse_toml, read_raw, read_text
+from tui.config.template import default_config_text
 from tui.config.write import (
     config_to_mapping,
-    default_config_text,
     save_thresholds,
     write_config_file,
     write_config_text,
@@ -53,11 +71,16 @@ from tui.config.write import (
 
 __all__ = [
     "DEFAULT_MODEL",
+    "DEFAULT_PROMETHEUS",
     "ENV_FALLBACKS",
+    "MAX_COMMAND_TIMEOUT",
     "MAX_INTERVAL",
     "STATUSLINE_PLACEHOLDERS",
+    "AccountConfig",
+    "AccountSpec",
     "Config",
     "ConfigError",
+    "ExportConfig",
     "HistoryConfig",
     "NotifyConfig",
     "Origin",
@@ -66,16 +89,23 @@ __all__ = [
     "Problem",
     "SourcesConfig",
     "StatuslineConfig",
+    "ThresholdOverride",
     "Thresholds",
+    "UnknownAccount",
     "config_from_mapping",
     "config_to_mapping",
     "default_config_text",
+    "discover_config_dirs",
     "explain_sources",
     "load_config",
     "mask_secrets",
+    "parse_host_port",
+    "pick_account",
     "read_raw",
+    "resolve_accounts",
     "save_thresholds",
     "statusline_format_problems",
+    "suggested_account_lines",
     "write_config_file",
     "write_config_text",
     "write_default_config",

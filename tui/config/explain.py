@@ -1,14 +1,25 @@
-"""``config show``: every effective value with where it came from (file, default, env)."""
+"""``config show``: every effective value with where it came from (file, default, env).
+
+The rows follow the model's declarations; an ``[[accounts]]`` table's rows are keyed
+``accounts[n]...`` (n from 1), its thresholds shown as they resolve for that account.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from tui.config.model import SECTION_TYPES, THRESHOLD_KEYS, Config, Origin
+from tui.config.collect import element_key
+from tui.config.model import (
+    SECTION_TYPES,
+    THRESHOLD_KEYS,
+    AccountConfig,
+    Config,
+    Origin,
+    keys_of,
+)
 from tui.config.read import read_raw
 
 # Environment variables that stand in for a config key the file leaves out.
@@ -25,7 +36,42 @@ def _given_keys(data: Mapping[str, Any], prefix: str = "") -> set[str]:
         keys.add(dotted)
         if isinstance(value, Mapping):
             keys |= _given_keys(value, f"{dotted}.")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    keys |= _given_keys(item, f"{element_key(dotted, index)}.")
     return keys
+
+
+def _account_rows(config: Config, given: set[str]) -> list[Origin]:
+    rows: list[Origin] = []
+    for index, account in enumerate(config.accounts):
+        prefix = element_key("accounts", index)
+        for item, _ in keys_of(AccountConfig):
+            dotted = f"{prefix}.{item.name}"
+            where = "file" if dotted in given else "default"
+            rows.append(Origin(dotted, getattr(account, item.name), where))
+        has_table = any(k.startswith(f"{prefix}.thresholds.") for k in given)
+        if not has_table:
+            continue
+        for window_id in (None, *account.window_thresholds):
+            table = f"{prefix}.thresholds" + ("" if window_id is None else f".{window_id}")
+            inherited = config.thresholds
+            if window_id is not None:
+                inherited = config.window_thresholds.get(window_id, config.thresholds)
+            levels = account.resolve(window_id, inherited)
+            for key in THRESHOLD_KEYS:
+                dotted = f"{table}.{key}"
+                if dotted in given:
+                    where = "file"
+                elif window_id is not None and f"{prefix}.thresholds.{key}" in given:
+                    where = "[accounts.thresholds]"
+                elif window_id is not None and window_id in config.window_thresholds:
+                    where = f"[thresholds.{window_id}]"
+                else:
+                    where = "[thresholds]"
+                rows.append(Origin(dotted, getattr(levels, key), where))
+    return rows
 
 
 def explain_sources(
@@ -57,9 +103,9 @@ def explain_sources(
             dotted = f"thresholds.{window_id}.{key}"
             where = "file" if dotted in given else "[thresholds]"
             rows.append(Origin(dotted, getattr(window, key), where))
-    for name in SECTION_TYPES:
+    for name, cls in SECTION_TYPES.items():
         section = getattr(config, name)
-        for item in fields(section):
+        for item, _ in keys_of(cls):
             dotted = f"{name}.{item.name}"
             value = getattr(section, item.name)
             where = origin(dotted)
@@ -67,4 +113,4 @@ def explain_sources(
             if where == "default" and value is None and env_name and env.get(env_name):
                 value, where = env[env_name], f"env {env_name}"
             rows.append(Origin(dotted, value, where))
-    return rows
+    return rows + _account_rows(config, given)

@@ -1,23 +1,28 @@
 """The commented default config file that ``limitwatch config init`` writes.
 
-Every key is present, with the default value; keys without a default are commented out.
-``tests/test_config.py`` checks that this text parses to exactly the defaults of ``tui.config``.
+Made from the model's declarations: every key with its comment and its default value; a key
+without a default is commented out with its example. The prose here is only what belongs to
+a table as a whole (per-window tables, ``[[accounts]]``). ``tests/test_config.py`` checks that
+this text parses to exactly the defaults.
 """
 
 from __future__ import annotations
 
-DEFAULT_CONFIG_TEXT = """\
+from typing import Any
+
+import tomli_w
+
+from tui.config.model import SECTION_TYPES, AccountConfig, Thresholds, default_of, keys_of
+
+_HEADER = """\
 # limitwatch configuration (TOML).
 #
 # Every key below shows its default value. Delete a key to go back to the default.
 # Check your edits with:  limitwatch config validate
 # See effective values:   limitwatch config show
+"""
 
-[thresholds]
-# Percent of a limit window used at which a bar turns yellow and an alert fires.
-warning = 75
-# Percent used at which a bar turns red. Must be above warning.
-critical = 90
+_WINDOWS = """\
 
 # A table per limit window overrides the thresholds above for that window only.
 # Window ids: five_hour, seven_day, seven_day_opus, seven_day_sonnet, and any others
@@ -26,49 +31,58 @@ critical = 90
 # [thresholds.seven_day]
 # warning = 60
 # critical = 85
-
-[poll]
-# Seconds between usage checks (the usage endpoint is throttled; at least 60).
-usage_interval = 300
-# Seconds between probe requests, when the probe is on (at least 10).
-probe_interval = 60
-# Seconds between reads of Claude Code's transcripts for new errors (at least 1).
-transcripts_interval = 5
-
-[probe]
-# Send a tiny request to read rate-limit headers and the live error:
-# "auto" = only with an API key; true = also with a subscription (uses a little plan quota);
-# false = never.
-enabled = "auto"
-# The model the probe asks (the cheapest one is best).
-model = "claude-haiku-4-5"
-
-[notify]
-# Ring the terminal bell when an alert fires.
-bell = true
-# Show a desktop notification when an alert fires.
-desktop = false
-# A command to run for each alert; it gets the alert as JSON on stdin.
-# command = "notify-send limitwatch"
-# Seconds the command may run before it is stopped.
-command_timeout = 10
-
-[sources]
-# API base URL (default: $ANTHROPIC_BASE_URL, else Anthropic's API).
-# base_url = "https://api.anthropic.com"
-# Claude Code's config folder(s), comma separated (default: $CLAUDE_CONFIG_DIR, else ~/.claude).
-# claude_config_dir = "~/.claude"
-# Name of the environment variable holding an API key.
-api_key_env = "ANTHROPIC_API_KEY"
-# Name of the environment variable holding an admin key (organisation usage and cost).
-admin_key_env = "ANTHROPIC_ADMIN_KEY"
-
-[history]
-# Days of usage samples to keep (1 to 3650).
-retention_days = 35
-
-[statusline]
-# The line `limitwatch statusline` prints. Placeholders: {model} {five_hour} {seven_day}
-# {five_hour_reset} {seven_day_reset} {error}. Write {{ or }} for a literal brace.
-format = "{model} · 5h {five_hour} · 7d {seven_day}{error}"
 """
+
+_ACCOUNTS = """\
+# Several Claude Code sign-ins at once (personal and work, several seats): one [[accounts]]
+# table each. When there is one, these folders replace $CLAUDE_CONFIG_DIR and
+# [sources] claude_config_dir; without any, each folder named there is an account
+# (~/.claude-work is "work", ~/.claude is "default").
+"""
+
+_ACCOUNT_THRESHOLDS = """\
+# [accounts.thresholds] (optional): like [thresholds], for this account only; a key it
+# leaves out comes from [thresholds]. Per-window tables: [accounts.thresholds.<window id>].
+"""
+
+
+def toml_value(value: Any) -> str:
+    """One value as TOML writes it; a whole float as a whole number (``75``, not ``75.0``)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)
+    return str(tomli_w.dumps({"v": value})).split("=", 1)[1].strip()
+
+
+def _comment(text: str) -> str:
+    return "".join(f"# {line}\n" for line in text.splitlines())
+
+
+def _keys(cls: type[Any]) -> str:
+    lines = ""
+    for item, about in keys_of(cls):
+        lines += _comment(about.help)
+        default = default_of(item)
+        if default is None:
+            lines += f"# {item.name} = {toml_value(about.example)}\n"
+        else:
+            lines += f"{item.name} = {toml_value(default)}\n"
+    return lines
+
+
+def _accounts() -> str:
+    text = _ACCOUNTS
+    for item, about in keys_of(AccountConfig):
+        text += f"# {item.name}: {about.help}.\n"
+    text += _ACCOUNT_THRESHOLDS + "# [[accounts]]\n"
+    for item, about in keys_of(AccountConfig):
+        text += f"# {item.name} = {toml_value(about.example)}\n"
+    return text + "# [accounts.thresholds]\n# warning = 60\n"
+
+
+def default_config_text() -> str:
+    """The commented default file that ``limitwatch config init`` writes."""
+    parts = [_HEADER, "\n[thresholds]\n", _keys(Thresholds), _WINDOWS]
+    for name, cls in SECTION_TYPES.items():
+        parts += ["\n", f"[{name}]\n", _keys(cls)]
+    parts += ["\n", _accounts()]
+    return "".join(parts)

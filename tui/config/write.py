@@ -10,7 +10,6 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,17 @@ from tui.config.check import build_config, config_from_mapping
 from tui.config.model import (
     SECTION_TYPES,
     THRESHOLD_KEYS,
+    AccountConfig,
     Config,
     ConfigError,
     Problem,
+    ThresholdOverride,
     Thresholds,
+    default_of,
+    keys_of,
 )
 from tui.config.read import blocking_file, os_reason, parse_toml, read_text
-from tui.config.template import DEFAULT_CONFIG_TEXT
+from tui.config.template import default_config_text
 
 
 def _toml_number(value: float | int) -> float | int:
@@ -59,11 +62,34 @@ def _thresholds_table(
     return table
 
 
+def _override_table(override: ThresholdOverride) -> dict[str, float | int]:
+    return {
+        key: _toml_number(value)
+        for key in THRESHOLD_KEYS
+        if (value := getattr(override, key)) is not None
+    }
+
+
+def _account_table(account: AccountConfig) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        item.name: value
+        for item, _ in keys_of(AccountConfig)
+        if (value := getattr(account, item.name)) is not None
+    }
+    thresholds: dict[str, Any] = _override_table(account.thresholds)
+    for window_id, window in account.window_thresholds.items():
+        thresholds[window_id] = _override_table(window)
+    if thresholds:
+        table["thresholds"] = thresholds
+    return table
+
+
 def config_to_mapping(config: Config, *, only_changed: bool = False) -> dict[str, Any]:
     """A TOML-ready mapping; ``config_from_mapping`` of it equals ``config`` (except path).
 
     Keys whose value is None are left out (TOML has no null). ``only_changed`` leaves out
-    values equal to the defaults, and sections left empty.
+    values equal to the defaults, and sections left empty. ``[[accounts]]`` tables are
+    written when there are any.
     """
     out: dict[str, Any] = {}
     thresholds = _thresholds_table(
@@ -71,19 +97,20 @@ def config_to_mapping(config: Config, *, only_changed: bool = False) -> dict[str
     )
     if thresholds or not only_changed:
         out["thresholds"] = thresholds
-    for name in SECTION_TYPES:
+    for name, cls in SECTION_TYPES.items():
         section = getattr(config, name)
-        default = SECTION_TYPES[name]()
         table: dict[str, Any] = {}
-        for item in fields(section):
+        for item, _ in keys_of(cls):
             value = getattr(section, item.name)
             if value is None:
                 continue
-            if only_changed and value == getattr(default, item.name):
+            if only_changed and value == default_of(item):
                 continue
             table[item.name] = _toml_number(value) if isinstance(value, float) else value
         if table or not only_changed:
             out[name] = table
+    if config.accounts:
+        out["accounts"] = [_account_table(account) for account in config.accounts]
     return out
 
 
@@ -166,11 +193,6 @@ def save_thresholds(
     data["thresholds"] = _thresholds_table(thresholds, window_thresholds, full=True)
     write_config_file(path, data)
     return config_from_mapping(data, path)
-
-
-def default_config_text() -> str:
-    """The commented default file that ``limitwatch config init`` writes."""
-    return DEFAULT_CONFIG_TEXT
 
 
 def write_default_config(path: Path, *, force: bool = False) -> None:

@@ -1,10 +1,9 @@
-"""Levels, views and edge-triggered alerts for usage windows.
+"""Window views and edge-triggered alerts.
 
-``level_for`` turns a window and its thresholds into ok / warning / critical / exhausted /
-unknown, counting the server's own signals (unified ``status`` and ``surpassed-threshold``).
-``build_view`` adds what history knows (projection, sparkline) and pace. ``AlertTracker`` says
-each thing once: one alert per upward crossing, re-armed only when the percentage fell back
-below the threshold by a margin or the window reset. Pure logic; no Textual, no I/O.
+``build_view`` gives a window its level (``core.levels``, the one rule) and adds what history
+knows (projection, sparkline) and pace. ``AlertTracker`` says each thing once: one alert per
+upward crossing, re-armed only when the percentage fell back below the threshold by a margin or
+the window reset. Pure logic; no Textual, no I/O.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from tui.config import Thresholds
 from tui.core.history import Sample
+from tui.core.levels import effective_percent, max_level, window_level
 from tui.core.pace import Pace, duration_words, pace, when_words
 from tui.core.projection import lookback_for, project_full_at, sparkline
 from tui.models import LEVEL_ORDER, Alert, Level, Window, WindowView, window_length_seconds
@@ -24,7 +24,6 @@ __all__ = [
     "Pace",
     "build_view",
     "history_since",
-    "level_for",
     "pace",
     "project_full_at",
     "sparkline_span",
@@ -35,52 +34,6 @@ RESET_TOLERANCE = timedelta(minutes=5)
 SPARKLINE_POINTS = 24
 # A projection only alerts when the window would fill at least this share of its length early.
 PROJECTION_MIN_LEAD_SHARE = 0.05
-
-_LEVELS: tuple[Level, ...] = ("unknown", "ok", "warning", "critical", "exhausted")
-
-
-def _max_level(a: Level, b: Level) -> Level:
-    return a if LEVEL_ORDER[a] >= LEVEL_ORDER[b] else b
-
-
-def effective_percent(window: Window) -> float | None:
-    """The window's percentage, raised to the server's surpassed threshold when that is higher."""
-    values = []
-    if window.used_percent is not None:
-        values.append(window.used_percent)
-    if window.surpassed_threshold is not None:
-        values.append(window.surpassed_threshold * 100.0)
-    return max(values) if values else None
-
-
-def level_for(window: Window, thresholds: Thresholds) -> Level:
-    """The level of one window under ``thresholds``.
-
-    exhausted: 100% or more, or the server rejected requests. ok: a window not started yet.
-    unknown: no percentage and no server signal. ``allowed_warning`` means at least warning;
-    ``surpassed_threshold`` (a fraction) counts as a percentage; a bare ``allowed`` with no
-    percentage is ok (the server said so).
-    """
-    status = (window.server_status or "").lower()
-    percent = effective_percent(window)
-    if status == "rejected" or (percent is not None and percent >= 100.0):
-        return "exhausted"
-    if window.not_started:
-        return "ok"
-    if percent is None:
-        if status == "allowed_warning":
-            return "warning"
-        if status == "allowed":
-            return "ok"
-        return "unknown"
-    level: Level = "ok"
-    if percent >= thresholds.critical:
-        level = "critical"
-    elif percent >= thresholds.warning:
-        level = "warning"
-    if status == "allowed_warning":
-        level = _max_level(level, "warning")
-    return level
 
 
 def sparkline_span(window_id: str) -> timedelta:
@@ -121,7 +74,7 @@ def build_view(
     tz: tzinfo | None = None,
 ) -> WindowView:
     """A window with its level, staleness, projection, pace message and sparkline."""
-    level = level_for(window, thresholds)
+    level = window_level(window, thresholds)
     stale = (now - window.observed_at).total_seconds() > stale_after
     merged = sorted(_with_current(window, samples), key=lambda s: s.at)
     projected = None
@@ -134,8 +87,9 @@ def build_view(
         level=level,
         stale=stale,
         projected_full_at=projected,
-        pace_message=found.message if found is not None else None,
+        pace_message=found.message if found is not None and found.warns else None,
         sparkline=line,
+        pace_text=found.message if found is not None else None,
     )
 
 
@@ -198,6 +152,7 @@ class _WindowState:
     resets_at: datetime | None
     notified: int  # LEVEL_ORDER of the highest level told in this instance (armed above it)
     forecast_told: bool = False  # a pace or projection alert was given in this instance
+    forecast_level: int = 0  # LEVEL_ORDER of that forecast: a crossing to it is not news again
 
 
 ThresholdSource = Thresholds | Callable[[str], Thresholds]
@@ -239,7 +194,7 @@ class AlertTracker:
             bumped = replace(
                 bumped, surpassed_threshold=window.surpassed_threshold + self.hysteresis / 100.0
             )
-        level = level_for(bumped, thresholds)
+        level = window_level(bumped, thresholds)
         return max(LEVEL_ORDER[level], LEVEL_ORDER[view.level])
 
     def update(self, views: Sequence[WindowView], now: datetime) -> list[Alert]:
@@ -260,12 +215,14 @@ class AlertTracker:
             current = LEVEL_ORDER[view.level]
             if current > state.notified and current >= LEVEL_ORDER["warning"]:
                 state.notified = current
-                text = threshold_message(window, view.level, thresholds, now, self.tz)
-                alerts.append(Alert(window.id, view.level, "threshold", text, now))
+                if current > state.forecast_level:  # else a forecast already said this level
+                    text = threshold_message(window, view.level, thresholds, now, self.tz)
+                    alerts.append(Alert(window.id, view.level, "threshold", text, now))
             if not state.forecast_told and view.level != "exhausted":
                 forecast = self._forecast(view, now)
                 if forecast is not None:
                     state.forecast_told = True
+                    state.forecast_level = LEVEL_ORDER[forecast.level]
                     alerts.append(forecast)
         return alerts
 
@@ -275,7 +232,7 @@ class AlertTracker:
         return window.resets_at > state.resets_at + RESET_TOLERANCE
 
     def _forecast(self, view: WindowView, now: datetime) -> Alert | None:
-        level = _max_level(view.level, "warning")
+        level = max_level(view.level, "warning")
         window = view.window
         if view.pace_message is not None:
             text = f"{window.label}: {view.pace_message}"
@@ -298,7 +255,7 @@ class AlertTracker:
                 alerts.append(Alert(window.id, view.level, "threshold", text, at))
             if view.level == "exhausted":
                 continue
-            level = _max_level(view.level, "warning")
+            level = max_level(view.level, "warning")
             if view.pace_message is not None:
                 text = f"{window.label}: {view.pace_message}"
                 alerts.append(Alert(window.id, level, "pace", text, at))
@@ -306,7 +263,3 @@ class AlertTracker:
                 text = projection_message(view, at, self.tz)
                 alerts.append(Alert(window.id, level, "projection", text, at))
         return alerts
-
-    def reset(self) -> None:
-        """Forget everything (e.g. after the account changed)."""
-        self._state.clear()

@@ -1,60 +1,47 @@
-"""The poll loop's core, shared by the TUI, ``status`` and the benchmarks.
+"""The poll loop's scheduling, shared by the live view, ``status``, ``doctor`` and the bench.
 
-It owns the sources, runs the ones that are due (one fetch per source at a time), keeps the
-last good values, classifies errors, records history, evaluates alerts and produces one
-frozen ``Snapshot``. It never imports Textual.
+It owns the sources, runs the ones that are due (one fetch per source at a time: a tick whose
+previous fetch still runs is skipped, never cancels it), hands their frozen results to the
+``Ledger`` (which classifies, decides levels and alerts, and builds the ``Snapshot``) and does the
+I/O around it: history rows, the last-error file, notifications. It never imports Textual.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from tui import paths
 from tui.clock import Clock
 from tui.config import Config
+from tui.core.ledger import Ledger
 from tui.models import (
-    LEVEL_ORDER,
     Account,
-    AdminUsage,
     Alert,
     Classification,
-    Event,
-    ExtraUsage,
-    RateLimit,
     Snapshot,
     SourceResult,
     SourceState,
-    Window,
-    WindowView,
+    TransportError,
 )
 from tui.sources import statusline as statusline_feed
 
 if TYPE_CHECKING:
     import httpx
 
-    from tui.core.history import History, Sample
+    from tui.core.history import History
     from tui.core.notify import Notifier
+    from tui.sources.base import Source
     from tui.sources.credentials import CredentialStore
     from tui.sources.transcripts.reader import TranscriptSource
 
 
-EVENT_LIMIT = 50
-SAMPLE_LIMIT = 600  # per window in memory (two days at one per 5 min); the file keeps all
 SAMPLE_SPAN = timedelta(days=2)
-SAMPLE_SPACING = timedelta(minutes=5)  # closer samples are kept only when the value moved
-SAMPLE_STEP = 1.0  # percentage points
 STATUSLINE_STALE_S = 15 * 60
-# Errors about our own polling do not hide an error Claude gave the user this recently.
-USER_ERROR_PRIORITY = timedelta(minutes=30)
-_SOURCE_PRIORITY = {"oauth_usage": 0, "statusline": 1, "probe": 2, "transcripts": 3}
-_POLL_ERROR_CLASSES = {"usage_endpoint_throttled", "network_error", "server_error", "unknown"}
 
 
 class MonitorLike(Protocol):
@@ -91,7 +78,7 @@ class MonitorLike(Protocol):
 
 
 class Monitor:
-    """Runs the sources that are due and folds their results into one Snapshot."""
+    """Runs the sources that are due and keeps the latest Snapshot."""
 
     def __init__(
         self,
@@ -103,10 +90,13 @@ class Monitor:
         history: History | None = None,
         notifier: Notifier | None = None,
         transcripts: TranscriptSource | None = None,
-        network_sources: Sequence[Any] | None = None,
+        network_sources: Sequence[Source] | None = None,
         client_factory: Callable[[str], httpx.AsyncClient] | None = None,
-        statusline_path: Any = None,
+        statusline_path: Path | None = None,
         persist_last_error: bool = True,
+        tz: tzinfo | None = None,
+        label: str = "",
+        last_error_path: Path | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -121,29 +111,19 @@ class Monitor:
         self.persist_last_error = persist_last_error
         self._statusline_mtime: float | None = None
         if network_sources is None:
-            network_sources = self._default_sources()
-        self.sources: dict[str, Any] = {s.id: s for s in network_sources}
+            network_sources = default_sources(config, clock, credentials)
+        self.sources: dict[str, Source] = {s.id: s for s in network_sources}
         self._locks: dict[str, asyncio.Lock] = {}
         self._paused = False
-        # Latest good values, per (window id, source).
-        self._windows: dict[tuple[str, str], Window] = {}
-        self._extra_usage: ExtraUsage | None = None
-        self._rate_limits: tuple[RateLimit, ...] = ()
-        self._admin: AdminUsage | None = None
-        self._account = Account()
-        self._last_error: Classification | None = None
-        self._last_user_error_at: Any = None
-        self._source_states: dict[str, SourceState] = {}
-        self._events: deque[Event] = deque(maxlen=EVENT_LIMIT)
-        self._samples: dict[str, deque[Sample]] = {}
-        self._levels: dict[str, str] = {}
-        self._transcripts_due_at: Any = None
+        self.ledger = Ledger(config, tz=tz, label=label)
+        self.label = label
+        self._last_error_path = last_error_path
+        self._transcripts_due_at: datetime | None = None
         self._transcripts_state: SourceState | None = None
         self._transcripts_scanned = False
-        self._credentials_generation = getattr(credentials, "generation", 0)
-        self._tracker: Any = None
+        self._credentials_generation = credentials.generation
         self._snapshot: Snapshot | None = None
-        self._active_alerts: tuple[Alert, ...] = ()
+        self._written_error: Classification | None = None
         self._notify_tasks: set[asyncio.Task[Any]] = set()
         self._seed_from_history()
         self._update_account()
@@ -162,8 +142,16 @@ class Monitor:
         use_transcripts: bool = True,
         notify: bool = True,
         write_terminal: Callable[[str], None] | None = None,
+        config_dir: Path | None = None,
+        label: str = "",
+        transcript_roots: Sequence[Path] | None = None,
+        network: Sequence[str] = ("oauth_usage", "probe", "admin"),
+        tz: tzinfo | None = None,
     ) -> Monitor:
-        """The production wiring: history in the data folder, notifier, transcripts."""
+        """The production wiring: history in the data folder, notifier, transcripts. With
+        ``config_dir`` (one of several accounts), the account's own status line feed,
+        last-error file and transcripts (``transcript_roots``). ``network``: the network
+        sources to run (one-shot commands leave out the probe, which costs tokens)."""
         history = None
         if use_history:
             from tui.core.history import History
@@ -181,7 +169,7 @@ class Monitor:
             from tui.sources.transcripts.reader import TranscriptSource
 
             transcripts = TranscriptSource(
-                clock=clock, configured_dir=config.sources.claude_config_dir
+                transcript_roots, clock=clock, configured_dir=config.sources.claude_config_dir
             )
         return cls(
             config,
@@ -191,19 +179,14 @@ class Monitor:
             history=history,
             notifier=notifier,
             transcripts=transcripts,
+            network_sources=[
+                s for s in default_sources(config, clock, credentials) if s.id in network
+            ],
+            label=label,
+            tz=tz,
+            statusline_path=paths.statusline_file(config_dir) if config_dir else None,
+            last_error_path=paths.last_error_file(config_dir) if config_dir else None,
         )
-
-    def _default_sources(self) -> list[Any]:
-        from tui.sources.admin import AdminSource
-        from tui.sources.oauth.source import OAuthUsageSource
-        from tui.sources.probe import ProbeSource
-
-        config, clock, credentials = self.config, self.clock, self.credentials
-        return [
-            OAuthUsageSource(credentials, config=config, clock=clock),
-            ProbeSource(credentials, config=config, clock=clock),
-            AdminSource(credentials, config=config, clock=clock),
-        ]
 
     def _seed_from_history(self) -> None:
         """A freshly opened pane shows the last known numbers (with their age) at once."""
@@ -212,18 +195,13 @@ class Monitor:
         now = self.clock.now()
         try:
             latest = self.history.latest()
+            samples = {
+                window_id: self.history.samples(window_id, since=now - SAMPLE_SPAN)
+                for window_id in {w.id for w in latest}
+            }
         except Exception:  # a broken history file must not stop the monitor
-            latest = []
-        for window in latest:
-            if window.resets_at is not None and window.resets_at <= now:
-                continue  # that window instance is over; its number means nothing now
-            self._windows[(window.id, window.source)] = window
-        try:
-            for window_id in {w.id for w in latest}:
-                samples = self.history.samples(window_id, since=now - SAMPLE_SPAN)
-                self._samples[window_id] = deque(samples[-SAMPLE_LIMIT:], maxlen=SAMPLE_LIMIT)
-        except Exception:
-            pass
+            return
+        self.ledger.seed(latest, samples, now)
 
     # -- MonitorLike ----------------------------------------------------------------------
 
@@ -234,25 +212,24 @@ class Monitor:
     def pause(self) -> None:
         if not self._paused:
             self._paused = True
-            self._event("info", "Polling paused")
+            self.ledger.event(self.clock.now(), "info", "Polling paused")
             self._snapshot = None
 
     def resume(self) -> None:
         if self._paused:
             self._paused = False
-            self._event("info", "Polling resumed")
+            self.ledger.event(self.clock.now(), "info", "Polling resumed")
             self._snapshot = None
 
     def set_config(self, config: Config) -> None:
         """New thresholds (from the editor): levels and alerts follow them from now on."""
         self.config = config
-        if self._tracker is not None:
-            self._tracker.thresholds = config.thresholds_for
+        self.ledger.set_config(config)
         self._snapshot = None
 
     def snapshot(self) -> Snapshot:
         if self._snapshot is None:
-            self._snapshot = self._build_snapshot()
+            self._snapshot = self._fold(raise_alerts=False)
         return self._snapshot
 
     def next_wakeup(self) -> datetime | None:
@@ -283,16 +260,18 @@ class Monitor:
                 due = False
             if due:
                 fetches.append(self._fetch(source, manual=False))
-        if fetches:
-            results = await asyncio.gather(*fetches)
-            self._absorb_all([r for r in results if r is not None])
+        results = [r for r in await asyncio.gather(*fetches) if r is not None]
         if self.transcripts is not None and (
             self._transcripts_due_at is None or now >= self._transcripts_due_at
         ):
-            await self._run_transcripts()
-        self._read_statusline()
-        self._snapshot = None
-        return self.snapshot()
+            scanned = await self._run_transcripts()
+            if scanned is not None:
+                results.append(scanned)
+        feed = self._read_statusline()
+        if feed is not None:
+            results.append(feed)
+        self._take(results)
+        return self._after_fold()
 
     async def refresh_usage(self) -> tuple[bool, datetime | None]:
         return await self._manual("oauth_usage")
@@ -319,18 +298,13 @@ class Monitor:
         source = self.sources.get(source_id)
         if source is None:
             return False, None
-        now = self.clock.now()
-        allowed_fn = getattr(source, "manual_allowed", None)
-        if allowed_fn is not None:
-            allowed, when = allowed_fn(now)
-        else:
-            enabled_fn = getattr(source, "enabled", None)
-            enabled = enabled_fn()[0] if enabled_fn is not None else True
-            allowed, when = (enabled, None) if enabled else (False, None)
+        allowed, when = source.manual_allowed(self.clock.now())
         if not allowed:
             return False, when
-        await self._run_source(source, manual=True)
-        self._snapshot = None
+        result = await self._fetch(source, manual=True)
+        if result is not None:
+            self._take([result])
+        self._after_fold()
         return True, None
 
     def _get_client(self) -> httpx.AsyncClient:
@@ -348,12 +322,7 @@ class Monitor:
         timeout = max(2.0, min(15.0, self.config.poll.probe_interval / 2))
         return make_client(self.base_url, timeout=timeout)
 
-    async def _run_source(self, source: Any, *, manual: bool) -> None:
-        result = await self._fetch(source, manual=manual)
-        if result is not None:
-            self._absorb_all([result])
-
-    async def _fetch(self, source: Any, *, manual: bool) -> SourceResult | None:
+    async def _fetch(self, source: Source, *, manual: bool) -> SourceResult | None:
         lock = self._locks.setdefault(source.id, asyncio.Lock())
         if lock.locked():
             return None  # a fetch of this source is still running: skip, never cancel it
@@ -361,33 +330,22 @@ class Monitor:
             try:
                 result: SourceResult = await source.fetch(self._get_client(), manual=manual)
             except Exception as exc:  # a source must not raise; if it does, it is classified
-                result = self._exception_result(source, exc)
+                result = self._exception_result(source.id, exc)
             return result
 
-    def _absorb_all(self, results: Sequence[SourceResult]) -> None:
-        """Numbers first, errors after: an error is explained with the usage of this moment."""
-        for result in results:
-            if result.error is None and result.classification is None:
-                self._absorb(result)
-        for result in results:
-            if result.error is not None or result.classification is not None:
-                self._absorb(result)
-
-    def _exception_result(self, source: Any, exc: Exception) -> SourceResult:
-        from tui.models import TransportError
-
+    def _exception_result(self, source_id: str, exc: Exception) -> SourceResult:
         now = self.clock.now()
         error = TransportError(
-            kind="other", detail=f"{type(exc).__name__}: {exc}", observed_at=now, source=source.id
+            kind="other", detail=f"{type(exc).__name__}: {exc}", observed_at=now, source=source_id
         )
-        state = SourceState(id=source.id, state="error", detail=f"internal error: {exc}")
-        return SourceResult(source=source.id, state=state, error=error)
+        state = SourceState(id=source_id, state="error", detail=f"internal error: {exc}")
+        return SourceResult(source=source_id, state=state, error=error)
 
-    async def _run_transcripts(self) -> None:
+    async def _run_transcripts(self) -> SourceResult | None:
         assert self.transcripts is not None
         lock = self._locks.setdefault("transcripts", asyncio.Lock())
         if lock.locked():
-            return
+            return None
         async with lock:
             now = self.clock.now()
             self._transcripts_due_at = now + timedelta(
@@ -397,162 +355,85 @@ class Monitor:
                 if self._transcripts_scanned:
                     # Later scans stat the files and read a few appended bytes: milliseconds,
                     # done here rather than in a pool thread (whose malloc arena fragments).
-                    scan = self.transcripts.scan(context=self._context())
+                    scan = self.transcripts.scan()
                 else:
-                    scan = await asyncio.to_thread(self.transcripts.scan, context=self._context())
+                    scan = await asyncio.to_thread(self.transcripts.scan)
                     self._transcripts_scanned = True
-                self._transcripts_state = self.transcripts.state()
+                state = self.transcripts.state()
             except Exception as exc:
-                self._transcripts_state = SourceState(
-                    id="transcripts", state="error", detail=f"scan failed: {exc}"
-                )
-                return
-            events = scan.events or tuple(
-                self._classify(row, "transcripts") for row in scan.new_errors
-            )
-            if scan.first_scan:
-                # Errors found on the first scan are history, not news: show only the newest.
-                if events:
-                    newest = max(events, key=lambda c: c.observed_at)
-                    if self._last_error is None or newest.observed_at > (
-                        self._last_error.observed_at
-                    ):
-                        self._set_last_error(newest)
-                        self._last_user_error_at = newest.observed_at
-            else:
-                for classification in events:
-                    self._note_error(classification, None)
-
-    # -- folding results in ---------------------------------------------------------------
-
-    def _context(self) -> Any:
-        from tui.explain.classify import UsageContext
-
-        plan_windows = tuple(self._best_windows().values())
-        return UsageContext(
-            windows=plan_windows, extra_usage=self._extra_usage, plan=self._account.plan
-        )
-
-    def _classify(self, item: Any, source: str) -> Classification:
-        from tui.explain.classify import classify
-
-        return classify(item, context=self._context(), now=self.clock.now(), source=source)
-
-    def _absorb(self, result: SourceResult) -> None:
-        previous = self._source_states.get(result.source)
-        classification = result.classification
-        if classification is None and result.error is not None:
-            classification = self._classify(result.error, result.source)
-        state = result.state
-        if classification is not None and state.error is None:
-            state = replace(state, error=classification)
-        self._source_states[result.source] = state
-        if previous is not None and previous.state == "error" and state.state == "ok":
-            self._event("source", f"{result.source}: answering again")
-        if result.windows:
-            for window in result.windows:
-                self._windows[(window.id, window.source)] = window
-            if self.history is not None and not result.from_cache:
-                with contextlib.suppress(Exception):
-                    self.history.record(result.windows)
-            self._remember_samples(result.windows)
-        if result.extra_usage is not None:
-            self._extra_usage = result.extra_usage
-        if result.rate_limits:
-            self._rate_limits = result.rate_limits
-        if result.admin is not None:
-            self._admin = result.admin
-        if result.account is not None:
-            self._account = result.account
-        if classification is not None:
-            self._note_error(classification, previous)
-
-    def _note_error(self, classification: Classification, previous: SourceState | None) -> None:
-        repeated = (
-            previous is not None
-            and previous.error is not None
-            and previous.error.class_id == classification.class_id
-        )
-        if not repeated:
-            kind = "throttle" if classification.class_id == "usage_endpoint_throttled" else "error"
-            self._event(kind, f"{classification.source}: {classification.title}")
-        user_facing = classification.source in ("probe", "transcripts") or (
-            classification.class_id not in _POLL_ERROR_CLASSES
-        )
-        now = classification.observed_at
-        if user_facing:
-            self._set_last_error(classification)
-            self._last_user_error_at = now
-        elif self._last_user_error_at is None or now - self._last_user_error_at > (
-            USER_ERROR_PRIORITY
-        ):
-            self._set_last_error(classification)
-
-    def _set_last_error(self, classification: Classification) -> None:
-        self._last_error = classification
-        if self.persist_last_error:
-            from tui.core.last_error import write_last_error
-
-            write_last_error(classification)
-
-    def _remember_samples(self, windows: Sequence[Window]) -> None:
-        """Keep recent samples for projection and sparklines, thinned: a reading that says the
-        same as the last kept one a moment ago adds nothing (the probe reports every minute)."""
-        from tui.core.history import Sample
-
-        for window in windows:
-            if window.used_percent is None:
-                continue
-            bucket = self._samples.setdefault(window.id, deque(maxlen=SAMPLE_LIMIT))
-            if bucket:
-                last = bucket[-1]
-                if window.observed_at <= last.at:
-                    continue  # the same reading again (served from the cache)
-                if (
-                    window.observed_at - last.at < SAMPLE_SPACING
-                    and abs(window.used_percent - last.used_percent) < SAMPLE_STEP
-                    and window.resets_at == last.resets_at
-                ):
-                    continue
-            bucket.append(
-                Sample(
-                    at=window.observed_at,
-                    used_percent=window.used_percent,
-                    resets_at=window.resets_at,
-                    source=window.source,
-                )
+                state = SourceState(id="transcripts", state="error", detail=f"scan failed: {exc}")
+                self._transcripts_state = state
+                return None
+            self._transcripts_state = state
+            return SourceResult(
+                source="transcripts",
+                state=state,
+                transcript_errors=scan.new_errors,
+                history_only=scan.first_scan,
             )
 
-    def _read_statusline(self) -> None:
-        target = Path(self._statusline_path) if self._statusline_path else paths.statusline_file()
+    def _read_statusline(self) -> SourceResult | None:
+        target = self._statusline_path or paths.statusline_file()
         try:
             mtime = target.stat().st_mtime
         except OSError:
-            return
+            return None
         if mtime == self._statusline_mtime:
-            return
+            return None
         self._statusline_mtime = mtime
         feed = statusline_feed.read_recorded(target)
         if feed is None:
-            return
-        for window in feed.windows:
-            self._windows[(window.id, window.source)] = window
-        self._remember_samples(feed.windows)
-        self._source_states["statusline"] = SourceState(
+            return None
+        state = SourceState(
             id="statusline",
             state="ok",
             last_success_at=feed.observed_at,
             detail="recorded by `limitwatch statusline`",
         )
+        return SourceResult(source="statusline", state=state, windows=feed.windows, from_cache=True)
+
+    # -- folding results in ---------------------------------------------------------------
+
+    def _take(self, results: Sequence[SourceResult]) -> None:
+        """Fold results into the ledger; record their fresh windows in the history."""
+        self.ledger.absorb(results, self.clock.now())
+        if self.history is None:
+            return
+        for result in results:
+            if result.windows and not result.from_cache:
+                with contextlib.suppress(Exception):
+                    self.history.record(result.windows)
+
+    def _after_fold(self) -> Snapshot:
+        """The snapshot of a poll: its new alerts are notified, a new last error is saved."""
+        snapshot = self._fold(raise_alerts=True)
+        self._snapshot = snapshot
+        error = snapshot.last_error
+        if error is not None and error is not self._written_error:
+            self._written_error = error
+            if self.persist_last_error:
+                from tui.core.last_error import write_last_error
+
+                write_last_error(error, self._last_error_path)
+        for alert in snapshot.new_alerts:
+            self._fire(alert)
+        return snapshot
+
+    def _fold(self, *, raise_alerts: bool) -> Snapshot:
+        return self.ledger.snapshot(
+            self.clock.now(), self._all_source_states(), raise_alerts=raise_alerts
+        )
 
     def _check_credentials(self) -> None:
-        generation = getattr(self.credentials, "generation", 0)
+        generation = self.credentials.generation
         with contextlib.suppress(Exception):
             self.credentials.oauth()  # re-reads the file when it changed
-            generation = getattr(self.credentials, "generation", 0)
+            generation = self.credentials.generation
         if generation != self._credentials_generation:
             self._credentials_generation = generation
-            self._event("credentials", "Claude Code credentials changed; re-read them")
+            self.ledger.event(
+                self.clock.now(), "credentials", "Claude Code credentials changed; re-read them"
+            )
             self._update_account()
 
     def _update_account(self) -> None:
@@ -566,91 +447,7 @@ class Monitor:
             elif self.credentials.api_key() is not None:
                 plan = "api"
         if plan is not None or tier is not None:
-            self._account = Account(plan=plan, tier=tier)
-
-    def _event(self, kind: str, text: str, level: Any = None) -> None:
-        self._events.appendleft(Event(at=self.clock.now(), kind=kind, text=text, level=level))
-
-    # -- the snapshot ---------------------------------------------------------------------
-
-    def _best_windows(self) -> dict[str, Window]:
-        """One window per id: the freshest observation, the usage endpoint on a tie."""
-        best: dict[str, Window] = {}
-        now = self.clock.now()
-        for (window_id, _source), window in self._windows.items():
-            if (
-                window.resets_at is not None
-                and window.resets_at <= now
-                and window.source != ("oauth_usage")
-            ):
-                continue
-            current = best.get(window_id)
-            if current is None or _fresher(window, current):
-                best[window_id] = window
-        return best
-
-    def _stale_after(self, source: str) -> float:
-        poll = self.config.poll
-        if source == "oauth_usage":
-            return 2.5 * poll.usage_interval
-        if source == "probe":
-            return 3 * poll.probe_interval
-        if source == "statusline":
-            return STATUSLINE_STALE_S
-        return 3600.0
-
-    def _build_snapshot(self) -> Snapshot:
-        from tui.core.alerts import AlertTracker, build_view
-
-        now = self.clock.now()
-        if self._tracker is None:
-            self._tracker = AlertTracker(self.config.thresholds_for)
-        views: list[WindowView] = []
-        for window_id, window in sorted(self._best_windows().items(), key=_window_order):
-            samples = list(self._samples.get(window_id, ()))
-            try:
-                view = build_view(
-                    window,
-                    self.config.thresholds_for(window_id),
-                    samples,
-                    now,
-                    stale_after=self._stale_after(window.source),
-                )
-            except Exception:
-                view = WindowView(window=window, level="unknown")
-            views.append(view)
-        self._note_levels(views)
-        try:
-            new_alerts = self._tracker.update(views, now)
-            active = tuple(self._tracker.active(views))
-        except Exception:
-            new_alerts, active = [], ()
-        for alert in new_alerts:
-            self._event("level", alert.message, alert.level)
-            self._fire(alert)
-        self._active_alerts = active
-        sources = self._all_source_states()
-        return Snapshot(
-            generated_at=now,
-            account=self._account,
-            windows=tuple(views),
-            extra_usage=self._extra_usage,
-            rate_limits=self._rate_limits,
-            last_error=self._last_error,
-            alerts=active,
-            sources=sources,
-            events=tuple(self._events),
-            admin=self._admin,
-        )
-
-    def _note_levels(self, views: Sequence[WindowView]) -> None:
-        for view in views:
-            before = self._levels.get(view.window.id)
-            # Upward crossings are logged by the alerts; a level falling back is logged here.
-            falling = before is not None and LEVEL_ORDER[view.level] < LEVEL_ORDER[before]
-            if falling and view.level != "unknown":
-                self._event("level", f"{view.window.label}: down to {view.level}")
-            self._levels[view.window.id] = view.level
+            self.ledger.account = Account(plan=plan, tier=tier)
 
     def _fire(self, alert: Alert) -> None:
         if self.notifier is None:
@@ -659,20 +456,35 @@ class Monitor:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        task = loop.create_task(self.notifier.notify(alert))
+        task = loop.create_task(self._notify(alert))
         self._notify_tasks.add(task)
         task.add_done_callback(self._notify_tasks.discard)
 
+    async def _notify(self, alert: Alert) -> None:
+        """Run the notifier; a problem it reports (a failing command) reaches the event log."""
+        assert self.notifier is not None
+        try:
+            problems = await self.notifier.notify(alert)
+        except Exception as exc:
+            problems = [f"notification failed: {type(exc).__name__}: {exc}"]
+        for problem in problems:
+            self.ledger.event(self.clock.now(), "error", f"notify: {problem}")
+        if problems:
+            self._snapshot = None
+
     def _all_source_states(self) -> tuple[SourceState, ...]:
+        recorded = self.ledger.source_states
         states: list[SourceState] = []
         for source_id, source in self.sources.items():
-            state = self._source_states.get(source_id)
+            state = recorded.get(source_id)
             try:
-                live = source.state()
+                live: SourceState | None = source.state()
             except Exception:
                 live = None
             if live is not None:
                 if state is not None and live.error is None and live.state != "ok":
+                    from dataclasses import replace
+
                     live = replace(live, error=state.error)
                 state = live
             if state is not None:
@@ -682,7 +494,7 @@ class Monitor:
                 self._transcripts_state
                 or SourceState(id="transcripts", state="ok", detail="not scanned yet")
             )
-        statusline_state = self._source_states.get("statusline")
+        statusline_state = recorded.get("statusline")
         if statusline_state is not None:
             age = self.clock.now() - (statusline_state.last_success_at or self.clock.now())
             if age.total_seconds() > STATUSLINE_STALE_S:
@@ -696,6 +508,19 @@ class Monitor:
         return tuple(states)
 
 
+def default_sources(config: Config, clock: Clock, credentials: CredentialStore) -> list[Source]:
+    """The network sources: the usage endpoint, the probe, the admin reports."""
+    from tui.sources.admin import AdminSource
+    from tui.sources.oauth.source import OAuthUsageSource
+    from tui.sources.probe import ProbeSource
+
+    return [
+        OAuthUsageSource(credentials, config=config, clock=clock),
+        ProbeSource(credentials, config=config, clock=clock),
+        AdminSource(credentials, config=config, clock=clock),
+    ]
+
+
 class _LazyClient:
     """Stands in for the httpx client until a source first uses it."""
 
@@ -707,23 +532,3 @@ class _LazyClient:
         if self.created is None:
             self.created = self._factory()
         return getattr(self.created, name)
-
-
-def _fresher(candidate: Window, current: Window) -> bool:
-    if candidate.used_percent is None and current.used_percent is not None:
-        return False
-    if current.used_percent is None and candidate.used_percent is not None:
-        return True
-    if candidate.observed_at != current.observed_at:
-        return candidate.observed_at > current.observed_at
-    return _SOURCE_PRIORITY.get(candidate.source, 9) < _SOURCE_PRIORITY.get(current.source, 9)
-
-
-_WINDOW_ORDER = ["five_hour", "seven_day", "seven_day_opus", "seven_day_sonnet"]
-
-
-def _window_order(item: tuple[str, Window]) -> tuple[int, str]:
-    window_id = item[0]
-    if window_id in _WINDOW_ORDER:
-        return (_WINDOW_ORDER.index(window_id), window_id)
-    return (len(_WINDOW_ORDER), window_id)

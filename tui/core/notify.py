@@ -2,12 +2,12 @@
 
 ``Notifier.notify(alert)`` never raises and never waits longer than the configured timeout
 (clamped to ``MAX_COMMAND_TIMEOUT``): problems (a missing, failing or hanging command;
-notify-send failing) come back as strings, each distinct problem only once, and wait in
-``take_problems()`` for whoever shows them (the monitor puts them in the event log). Of a
-command's stderr only the last ``STDERR_KEEP`` bytes are kept, however much it writes. A command
-runs in its own process group; ``aclose()`` (or cancelling ``notify``) ends the whole group, so
-quitting leaves nothing running. The Textual toast is the app's business; nothing here imports
-Textual.
+notify-send failing) come back as strings, each distinct problem only once (and also wait in
+``take_problems()`` for anyone polling). The monitor runs it in a task of its own (so a poll
+never waits on it) and puts the problems in the event log. Of a command's stderr only the last
+``STDERR_KEEP`` bytes are kept, however much it writes. A command runs in its own process group;
+``aclose()`` (or cancelling ``notify``) ends the whole group, so quitting leaves nothing running.
+The Textual toast is the app's business; nothing here imports Textual.
 
 Desktop notifications go one way only, to avoid doubles: ``notify-send`` when it is installed
 and a graphical session is present; otherwise an escape sequence to the terminal: OSC 9 for

@@ -1,10 +1,14 @@
 """Pace: is a window being used up faster than its time runs out? Plus time in plain words.
 
-The share of the window used is compared with the share of its time elapsed. A window is
-"off track" when it crosses one of the rows Claude Code itself warns at (five-hour window: 90%
-used with at most 72% of its time gone; weekly windows: 75% by 60%, 50% by 35%, 25% by 15%).
-When off track, the message says when it runs out at the average rate so far, and how long
-before the reset that is. Pure functions; no I/O, no Textual.
+At the average rate so far, a window with ``used`` of its quota gone after ``elapsed`` of its
+time is full at ``elapsed / used`` of its length. Pace warns when that is well before the reset:
+at least ``LEAD_SHARE`` (a quarter) of the window early, once enough of it has passed to judge
+(``MIN_ELAPSED_SHARE`` of its time and ``MIN_USED_PERCENT`` of its quota). Claude Code's own
+rows (five-hour window: 90% used with at most 72% of its time gone; weekly windows: 75% by 60%,
+50% by 35%, 25% by 15%) warn too, so limitwatch never stays quiet where Claude Code speaks.
+Examples: five-hour 60% used at 10% elapsed warns (full after 50 min, 3 h 40 min early); 30% at
+25% does not (full 50 min early); weekly 50% at 20% warns (full on day 3).
+Pure functions; no I/O, no Textual.
 """
 
 from __future__ import annotations
@@ -12,30 +16,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from tui import text as fmt
 from tui.models import Window, window_length_seconds
 
-# (used percent at least, elapsed percent at most): off track when any row matches.
+# (used percent at least, elapsed percent at most): Claude Code's rows; any match warns.
 FIVE_HOUR_RULES: tuple[tuple[float, float], ...] = ((90.0, 72.0),)
 WEEKLY_RULES: tuple[tuple[float, float], ...] = ((75.0, 60.0), (50.0, 35.0), (25.0, 15.0))
+# limitwatch's rule: full this share of the window before the reset, judged once this much of
+# the window's time and of its quota are gone.
+LEAD_SHARE = 0.25
+MIN_ELAPSED_SHARE = 0.10
+MIN_USED_PERCENT = 20.0
 
 
 @dataclass(frozen=True)
 class Pace:
     """Shares are fractions 0..1; ``runs_out_at`` is set when the average rate so far would
-    fill the window before it resets; ``message`` only when off track."""
+    fill the window before it resets. ``warns`` when that is well before the reset (or a row
+    of Claude Code's table matches); ``message`` is always one sentence, warning or not."""
 
     used_share: float
     elapsed_share: float
     on_track: bool
     runs_out_at: datetime | None
-    message: str | None
+    message: str
+    warns: bool = False
 
 
 def rules_for(window_id: str) -> tuple[tuple[float, float], ...]:
-    """The pace table for a window: the five-hour rule for short windows, else the weekly one."""
+    """Claude Code's pace rows for a window: the five-hour one for short windows, else weekly."""
     if window_length_seconds(window_id) <= 5 * 3600:
         return FIVE_HOUR_RULES
     return WEEKLY_RULES
+
+
+def warns_at(window_id: str, used_pct: float, elapsed_pct: float) -> bool:
+    """The rule, on percentages: Claude Code's rows, or full well before the reset."""
+    if any(used_pct >= u and elapsed_pct <= e for u, e in rules_for(window_id)):
+        return True
+    if used_pct < MIN_USED_PERCENT or elapsed_pct < MIN_ELAPSED_SHARE * 100.0:
+        return False
+    full_at = elapsed_pct / used_pct  # share of the window gone when it is full
+    return 1.0 - full_at >= LEAD_SHARE
 
 
 def pace(window: Window, now: datetime, *, tz: tzinfo | None = None) -> Pace | None:
@@ -61,25 +83,37 @@ def pace(window: Window, now: datetime, *, tz: tzinfo | None = None) -> Pace | N
         return None
     used_share = max(0.0, used) / 100.0
     elapsed_share = min(1.0, elapsed / length)
-    used_pct = used_share * 100.0
-    elapsed_pct = elapsed_share * 100.0
-    off_track = any(used_pct >= u and elapsed_pct <= e for u, e in rules_for(window.id))
     runs_out_at: datetime | None = None
     if used_share > 0:
         full = start + timedelta(seconds=elapsed / used_share)
         if full < window.resets_at:
             runs_out_at = max(full, at)
-    message: str | None = None
-    if off_track and runs_out_at is not None:
+    warns = runs_out_at is not None and warns_at(
+        window.id, used_share * 100.0, elapsed_share * 100.0
+    )
+    shares = (
+        f"{fmt.percent(used_share * 100.0)} used, "
+        f"{fmt.percent(elapsed_share * 100.0)} of the window gone"
+    )
+    judged = used_share * 100.0 >= MIN_USED_PERCENT and elapsed_share >= MIN_ELAPSED_SHARE
+    if runs_out_at is None:
+        message = f"on track: {shares}"
+    elif not warns and not judged:
+        message = f"too early to judge: {shares}"
+    else:
         lead = duration_words((window.resets_at - runs_out_at).total_seconds())
         when = when_words(runs_out_at, now, tz=tz, long=True)
-        message = f"on pace to run out {when}, {lead} before the reset"
+        if warns:
+            message = f"on pace to run out {when}, {lead} before the reset"
+        else:
+            message = f"close to the line: {shares}; at this rate full {when}, {lead} early"
     return Pace(
         used_share=used_share,
         elapsed_share=elapsed_share,
-        on_track=not (off_track and runs_out_at is not None),
+        on_track=not warns,
         runs_out_at=runs_out_at,
         message=message,
+        warns=warns,
     )
 
 

@@ -1,8 +1,8 @@
 """``status --json`` schema 1: a Snapshot as the object other tools rely on.
 
-Keys are a contract (see design.md): extend, never rename. No secret ever reaches this object:
-it is built only from models, and every string in it is masked by value (``tui.secrets``) in
-case a server echoed a credential into a message.
+Keys are a contract (README.md, "status --json"): extend, never rename. No secret ever reaches
+this object: it is built only from models, and every string in it is masked by value
+(``tui.secrets``) in case a server echoed a credential into a message.
 """
 
 from __future__ import annotations
@@ -10,15 +10,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from tui.models import LEVEL_ORDER, Classification, ExtraUsage, Snapshot
+from tui.core import levels
+from tui.models import AccountSnapshot, Classification, ExtraUsage, Level, Snapshot
 from tui.secrets import mask_data
 
 SCHEMA = 1
-
-EXIT_OK = 0
-EXIT_WARNING = 10
-EXIT_CRITICAL = 11
-EXIT_NO_DATA = 20
 
 
 def rfc3339(value: datetime | None) -> str | None:
@@ -62,13 +58,26 @@ def error_to_json(error: Classification | None) -> dict[str, Any] | None:
 
 
 def snapshot_to_json(snapshot: Snapshot) -> dict[str, Any]:
+    """The schema-1 object: the first account's values at the top (as ever), and ``accounts``
+    with every account (always present; one element for one account); every string masked."""
     return cast("dict[str, Any]", mask_data(_snapshot_json(snapshot)))
 
 
 def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
+    accounts = snapshot.accounts or (AccountSnapshot("default", "", snapshot),)
     return {
         "schema": SCHEMA,
         "generated_at": rfc3339(snapshot.generated_at),
+        **_account_body(snapshot),
+        "accounts": [
+            {"name": item.name, "config_dir": item.config_dir, **_account_body(item.snapshot)}
+            for item in accounts
+        ],
+    }
+
+
+def _account_body(snapshot: Snapshot) -> dict[str, Any]:
+    return {
         "account": {"plan": snapshot.account.plan, "tier": snapshot.account.tier},
         "windows": [
             {
@@ -120,15 +129,10 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
 
 
 def exit_code(snapshot: Snapshot) -> int:
-    """0 ok, 10 warning, 11 critical or exhausted, 20 no data."""
-    levels = [view.level for view in snapshot.windows if view.level != "unknown"]
-    for limit in snapshot.rate_limits:
-        levels.append("exhausted" if limit.remaining <= 0 else "ok")
-    if not levels:
-        return EXIT_NO_DATA
-    worst = max(levels, key=lambda level: LEVEL_ORDER[level])
-    if worst in ("critical", "exhausted"):
-        return EXIT_CRITICAL
-    if worst == "warning":
-        return EXIT_WARNING
-    return EXIT_OK
+    """0 ok, 10 warning, 11 critical or exhausted, 20 no data: the worst level of the plan
+    windows and the per-minute limits, as the bars show them, across every account."""
+    found: list[Level] = []
+    for item in snapshot.accounts or (AccountSnapshot("default", "", snapshot),):
+        found.extend(view.level for view in item.snapshot.windows)
+        found.extend(level for _id, level in item.snapshot.rate_limit_levels)
+    return levels.exit_code(found)

@@ -10,7 +10,13 @@ Nothing here imports Textual or httpx.
 
 from __future__ import annotations
 
-from tui.simulator.endpoints import OAUTH_BETA, SIM_ADMIN_KEY, SIM_API_KEY, SIM_OAUTH_TOKEN
+from tui.simulator.endpoints import (
+    OAUTH_BETA,
+    SIM_ADMIN_KEY,
+    SIM_API_KEY,
+    SIM_OAUTH_TOKEN,
+    SIM_OAUTH_TOKEN_2,
+)
 from tui.simulator.faults import Fault
 from tui.simulator.scenario import Scenario, ScenarioError, builtin_scenario_names, load_scenario
 from tui.simulator.server import RecordedRequest, Simulator
@@ -20,6 +26,7 @@ __all__ = [
     "SIM_ADMIN_KEY",
     "SIM_API_KEY",
     "SIM_OAUTH_TOKEN",
+    "SIM_OAUTH_TOKEN_2",
     "Fault",
     "RecordedRequest",
     "Scenario",

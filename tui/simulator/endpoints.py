@@ -20,6 +20,8 @@ from tui.simulator.responses import Reply
 from tui.simulator.scenario import Behavior, ErrorSpec, Scenario, View
 
 SIM_OAUTH_TOKEN = "sk-ant-oat01-simulator-oauth-token-0000000000000000000000000000"
+# A second sign-in (another account): answered from the simulator's second scenario.
+SIM_OAUTH_TOKEN_2 = "sk-ant-oat01-simulator-second-account-00000000000000000000000000"
 SIM_API_KEY = "sk-ant-api03-simulator-api-key-000000000000000000000000000000000"
 SIM_ADMIN_KEY = "sk-ant-admin01-simulator-admin-key-00000000000000000000000000000"
 OAUTH_BETA = "oauth-2025-04-20"
@@ -74,7 +76,7 @@ def check_auth(
     """None when the credential is accepted; else the real service's error."""
     beta_ok = OAUTH_BETA in _betas(headers)
     if auth == "bearer" and endpoint not in _ADMIN:
-        if credential != SIM_OAUTH_TOKEN:
+        if credential not in (SIM_OAUTH_TOKEN, SIM_OAUTH_TOKEN_2):
             return ERRORS["invalid_bearer"]
         if endpoint != "profile" and not beta_ok:
             return ERRORS["oauth_not_supported"]

@@ -1,7 +1,8 @@
 """Bodies, headers and error bodies, shaped exactly as ``shared/anthropic-api.md`` describes.
 
 Everything here is pure: a scenario state (offsets already absolute) plus the scenario's start
-time in, JSON-ready objects and header lists out.
+time in, JSON-ready objects and header lists out. The usage body is built in ``usage_body``,
+the time formats live in ``formats``.
 """
 
 from __future__ import annotations
@@ -9,23 +10,17 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from datetime import UTC, datetime
 
 from tui.simulator.errors import (  # noqa: F401  (re-exported)
     ERRORS,
     ORGANIZATION_ID,
     per_minute_error,
 )
-from tui.simulator.spec import (
-    KNOWN_WINDOWS,
-    Account,
-    ErrorSpec,
-    ExtraUsageSpec,
-    LimitSpec,
-    State,
-    WindowSpec,
-)
+from tui.simulator.formats import at, epoch, rfc3339_z
+from tui.simulator.formats import http_date as http_date  # re-exported for the endpoints
+from tui.simulator.spec import Account, ErrorSpec, State
+from tui.simulator.usage_body import usage_body as usage_body  # re-exported for the endpoints
 
 ACCOUNT_UUID = "8a1d6c0e-2b4f-4e7a-b3c5-91f2e6d04a77"
 # Unified headers: a window past these fractions is "allowed_warning" / surpassed threshold.
@@ -89,97 +84,6 @@ def error_payload(spec: ErrorSpec, request_id: str) -> dict[str, object]:
 
 def error_reply(spec: ErrorSpec, request_id: str) -> Reply:
     return json_reply(spec.status, error_payload(spec, request_id))
-
-
-# --------------------------------------------------------------------------- time formats
-
-
-def at(start: datetime, offset: float) -> datetime:
-    return start + timedelta(seconds=offset)
-
-
-def rfc3339_micro(when: datetime) -> str:
-    """``2026-04-11T07:00:00.528743+00:00``: the usage endpoint's format."""
-    return when.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def rfc3339_z(when: datetime) -> str:
-    """``2026-04-11T07:00:00Z``: the rate-limit headers' format."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def epoch(when: datetime) -> int:
-    return math.ceil(when.timestamp())
-
-
-def http_date(when: datetime) -> str:
-    return format_datetime(when.astimezone(UTC), usegmt=True)
-
-
-def _num(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None else round(float(value), digits)
-
-
-def _whole(value: float | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, 2)
-
-
-# --------------------------------------------------------------------------- usage + profile
-
-
-def _window_body(spec: WindowSpec | None, start: datetime) -> dict[str, object] | None:
-    if spec is None:
-        return None
-    resets = None if spec.resets_at is None else rfc3339_micro(at(start, spec.resets_at))
-    return {"utilization": _num(spec.utilization), "resets_at": resets}
-
-
-def extra_usage_body(extra: ExtraUsageSpec | None) -> dict[str, object] | None:
-    if extra is None:
-        return None
-    body: dict[str, object] = {
-        "is_enabled": extra.is_enabled,
-        "monthly_limit": _whole(extra.monthly_limit),
-        "used_credits": _num(extra.used_credits),
-        "utilization": _num(extra.current_utilization()),
-    }
-    if extra.currency is not None:
-        body["currency"] = extra.currency
-    if extra.disabled_reason is not None:
-        body["disabled_reason"] = extra.disabled_reason
-    return body
-
-
-def _limit_body(lim: LimitSpec, start: datetime) -> dict[str, object]:
-    scope: dict[str, object] | None = None
-    if lim.model is not None or lim.model_id is not None or lim.surface is not None:
-        model = None
-        if lim.model is not None or lim.model_id is not None:
-            model = {"id": lim.model_id, "display_name": lim.model}
-        scope = {"model": model, "surface": lim.surface}
-    return {
-        "kind": lim.kind,
-        "group": lim.group,
-        "percent": None if lim.percent is None else round(lim.percent),
-        "resets_at": None if lim.resets_at is None else rfc3339_micro(at(start, lim.resets_at)),
-        "scope": scope,
-        "is_active": lim.is_active,
-    }
-
-
-def usage_body(state: State, start: datetime) -> dict[str, object]:
-    """``GET /api/oauth/usage``: every known window (null when absent), extra usage, limits."""
-    windows = dict(state.windows)
-    body: dict[str, object] = {wid: _window_body(windows.get(wid), start) for wid in KNOWN_WINDOWS}
-    for wid, spec in state.windows:
-        if wid not in body:
-            body[wid] = _window_body(spec, start)
-    body["extra_usage"] = extra_usage_body(state.extra_usage)
-    if state.limits is not None:
-        body["limits"] = [_limit_body(lim, start) for lim in state.limits]
-    return body
 
 
 def profile_body(account: Account) -> dict[str, object]:

@@ -29,6 +29,7 @@ from tui.clock import Clock, ScaledClock
 from tui.simulator import faults
 from tui.simulator.endpoints import (
     MAX_BODY,
+    SIM_OAUTH_TOKEN_2,
     Context,
     Incoming,
     answer,
@@ -62,6 +63,7 @@ class RecordedRequest:
     anthropic_version: str | None = None
     fault: str | None = None  # the fault kind applied, if any
     headers: tuple[tuple[str, str], ...] = ()  # lower-case names, secrets left out
+    account: int = 1  # 2: made with the second account's token (SIM_OAUTH_TOKEN_2)
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -161,12 +163,16 @@ class Simulator:
         host: str = "127.0.0.1",
         port: int = 0,
         on_request: Callable[[RecordedRequest], None] | None = None,
+        second: str | Path | Scenario | None = None,
     ) -> None:
+        """``second``: the scenario answered to the second account's token (another sign-in
+        with usage of its own); without it that token sees the main scenario."""
         if not is_loopback(host):
             raise ValueError(f"the simulator only binds to loopback, not {host!r}")
         if speed <= 0:
             raise ValueError(f"speed must be positive, got {speed}")
         self._scenario = _resolve(scenario)
+        self._second = _resolve(second) if second is not None else None
         self.clock: Clock = clock if clock is not None else ScaledClock(speed)
         self.host = host
         self.port = port
@@ -365,8 +371,11 @@ class Simulator:
         body = b"" if too_large or length <= 0 else h.rfile.read(length)
         auth, credential = seen_auth(headers)
         endpoint, method_ok = route(method, path)
+        account = 2 if credential == SIM_OAUTH_TOKEN_2 else 1
         with self._lock:
             scenario, start = self._scenario, self._start
+            if account == 2 and self._second is not None:
+                scenario = self._second
         view = scenario.view((arrived - start).total_seconds())
         fault, beh = self._pick(endpoint if method_ok else None, view, auth)
 
@@ -386,6 +395,7 @@ class Simulator:
                 anthropic_version=headers.get("anthropic-version"),
                 fault=fault.kind if fault else None,
                 headers=kept,
+                account=account,
             )
             with self._lock:
                 self._requests.append(rec)

@@ -68,6 +68,7 @@ class ExtraUsageSpec:
     utilization: float | None = None  # percent; computed when not given
     currency: str | None = None  # None: the key is left out (the service's default, USD)
     disabled_reason: str | None = None
+    decimal_places: int | None = None  # None: the key is left out
 
     def current_utilization(self) -> float | None:
         if self.utilization is not None:
@@ -97,6 +98,17 @@ class LimitSpec:
     model_id: str | None = None
     surface: str | None = None
     is_active: bool = False
+
+
+@dataclass(frozen=True)
+class SpendSpec:
+    """The newer ``spend`` object: the same money as extra usage, as amount_minor + exponent."""
+
+    enabled: bool
+    used: float | None  # minor units; None: the amount is null
+    limit: float | None  # minor units; None: no cap (null)
+    currency: str = "USD"
+    exponent: int = 2
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,9 @@ class State:
     windows: tuple[tuple[str, WindowSpec | None], ...] = ()
     extra_usage: ExtraUsageSpec | None = DEFAULT_EXTRA
     limits: tuple[LimitSpec, ...] | None = None  # None: no limits key in the usage body
+    spend: SpendSpec | None = None  # None: no spend key in the usage body
+    # Other top-level keys of the usage body, sent as they are (e.g. ``iguana_necktie``).
+    other_keys: tuple[tuple[str, object], ...] = ()
     rate_limits: tuple[tuple[str, BucketSpec], ...] = tuple(DEFAULT_BUCKETS.items())
     unified: UnifiedSpec = UnifiedSpec()
     token: str = "valid"

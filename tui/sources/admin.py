@@ -15,7 +15,7 @@ from tui.models import AdminUsage, ErrorResponse, SourceResult, SourceState, Tra
 from tui.sources.credentials import CredentialStore
 from tui.sources.http import ANTHROPIC_VERSION, decode_problem, send
 from tui.sources.oauth import policy as usage_policy
-from tui.sources.oauth.source import error_words, hhmm, minor_to_major, to_number
+from tui.sources.values import error_words, hhmm, minor_to_major, to_number
 
 if TYPE_CHECKING:
     import httpx
@@ -123,6 +123,10 @@ class AdminSource:
         if self._credentials.admin_key() is None:
             return False
         return self._next is None or now >= self._next
+
+    def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
+        """Admin reports are not refreshed by hand: they change once a day."""
+        return False, None
 
     async def fetch(self, client: httpx.AsyncClient, *, manual: bool = False) -> SourceResult:
         try:

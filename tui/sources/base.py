@@ -26,6 +26,10 @@ class Source(Protocol):
         """When the next call is allowed (None: not scheduled, e.g. disabled)."""
         ...
 
+    def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
+        """A fetch by hand now: (True, None), or (False, when it will be allowed / None)."""
+        ...
+
     async def fetch(self, client: httpx.AsyncClient, *, manual: bool = False) -> SourceResult:
         """One call. Never raises for anything the network sends: errors become the result."""
         ...

@@ -18,6 +18,7 @@ from tui.config import Config
 from tui.models import (
     Account,
     ErrorResponse,
+    Overage,
     RateLimit,
     SourceResult,
     SourceState,
@@ -34,7 +35,7 @@ from tui.sources.http import (
     send,
 )
 from tui.sources.oauth import policy as usage_policy
-from tui.sources.oauth.source import error_words, hhmm, parse_time, to_number
+from tui.sources.values import error_words, hhmm, parse_time, to_number
 
 if TYPE_CHECKING:
     import httpx
@@ -132,6 +133,35 @@ def parse_ratelimit_headers(
     order = {"five_hour": 0, "seven_day": 1}
     windows.sort(key=lambda w: (order.get(w.id, 2), w.id))
     return tuple(limits), tuple(windows)
+
+
+_OVERAGE = "anthropic-ratelimit-unified-overage-"
+
+
+def _identifier(value: str | None) -> str | None:
+    """A header value that names something (``out_of_credits``): letters, digits, ``_``, ``-``."""
+    if value is None:
+        return None
+    return re.sub(r"[^a-z0-9_\-]", "", value.strip().lower())[:80] or None
+
+
+def parse_overage_headers(headers: Mapping[str, str], observed_at: datetime) -> Overage | None:
+    """The overage (extra usage, "usage credits") status, disabled reason, utilisation and reset
+    from the unified headers; None when the answer carries none of them."""
+    lower = {str(k).lower(): str(v) for k, v in headers.items()}
+    status = _identifier(lower.get(_OVERAGE + "status"))
+    reason = _identifier(lower.get(_OVERAGE + "disabled-reason"))
+    fraction = to_number(lower.get(_OVERAGE + "utilization"))
+    if status is None and reason is None and fraction is None:
+        return None
+    return Overage(
+        status=status,
+        disabled_reason=reason,
+        used_percent=fraction * 100.0 if fraction is not None else None,
+        resets_at=parse_time(lower.get(_OVERAGE + "reset")),
+        observed_at=observed_at,
+        source=SOURCE_ID,
+    )
 
 
 class ProbeSource:
@@ -279,8 +309,10 @@ class ProbeSource:
         error: ErrorResponse | TransportError | None = None
         limits: tuple[RateLimit, ...] = ()
         windows: tuple[Window, ...] = ()
+        overage: Overage | None = None
         if isinstance(outcome, HttpResponse):
             limits, windows = parse_ratelimit_headers(outcome.headers, done)
+            overage = parse_overage_headers(outcome.headers, done)
             if outcome.error is not None:
                 error = outcome.error
                 retry_after = usage_policy.parse_retry_after(
@@ -310,4 +342,5 @@ class ProbeSource:
             rate_limits=limits,
             account=account,
             error=error,
+            overage=overage,
         )

@@ -54,6 +54,7 @@ class LimitwatchApp(App[int]):
         Binding("p", "toggle_pause", "Pause"),
         Binding("e", "error_detail", "Error"),
         Binding("t", "thresholds", "Thresholds"),
+        Binding("a", "next_account", "Account"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -69,6 +70,7 @@ class LimitwatchApp(App[int]):
         no_credentials: Sequence[str] | None = None,
         start_demo: DemoStarter | None = None,
         demo: bool = False,
+        on_snapshot: Callable[[Snapshot], None] | None = None,
     ) -> None:
         super().__init__()
         self.monitor = monitor
@@ -79,11 +81,11 @@ class LimitwatchApp(App[int]):
         self.no_credentials = no_credentials
         self.start_demo = start_demo
         self.mode_label = "demo" if demo else ""
-        self.main = MainScreen(clock, config.thresholds, tz)
+        self.on_snapshot = on_snapshot  # e.g. the exporter, with [export] in_live_view
+        self.main = MainScreen(clock, tz)
         self._poll_timer: Timer | None = None
         self._tick_timer: Timer | None = None
         self._tick_period = 0.0
-        self._alert_keys: set[tuple[str, str]] = set()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -162,26 +164,36 @@ class LimitwatchApp(App[int]):
         self._poll_timer = self.set_timer(delay, self.request_poll, name="next-poll")
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        several_before = self.main.snapshot is not None and len(self.main.snapshot.accounts) > 1
         with self.batch_update():
             self.main.snapshot = message.snapshot
+        if several_before != (len(message.snapshot.accounts) > 1):
+            self.refresh_bindings()
+        if self.on_snapshot is not None:
+            try:
+                self.on_snapshot(message.snapshot)
+            except Exception as exc:  # an export problem must not stop the view
+                self.notify(f"export: {type(exc).__name__}: {exc}", severity="error")
+                self.on_snapshot = None
         self._toast_new_alerts(message.snapshot)
         self._retune_tick(message.snapshot)
 
     def _toast_new_alerts(self, snapshot: Snapshot) -> None:
-        """One toast when a window reaches a level, not one per poll or per alert reason."""
+        """A toast for each alert the monitor raised in this poll (once per crossing); when a
+        window crosses by threshold and pace at once, one toast says it."""
         order = {"threshold": 0, "pace": 1, "projection": 2}
-        alerts = sorted(snapshot.alerts, key=lambda alert: order.get(alert.reason, 3))
-        keys: set[tuple[str, str]] = set()
+        alerts = sorted(snapshot.new_alerts, key=lambda alert: order.get(alert.reason, 3))
+        told: set[tuple[str, str]] = set()
         for alert in alerts:
             key = (alert.window, alert.level)
-            if key not in keys and key not in self._alert_keys:
-                self.notify(
-                    alert.message,
-                    title=alert.level.upper(),
-                    severity="warning" if alert.level == "warning" else "error",
-                )
-            keys.add(key)
-        self._alert_keys = keys
+            if key in told:
+                continue
+            told.add(key)
+            self.notify(
+                alert.message,
+                title=alert.level.upper(),
+                severity="warning" if alert.level == "warning" else "error",
+            )
 
     # -- the countdown tick --------------------------------------------------------------
 
@@ -208,7 +220,15 @@ class LimitwatchApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if isinstance(self.screen, NoCredentialsScreen):
             return action in ("quit", "help", "command_palette")
+        if action == "next_account":  # only shown when several accounts are watched
+            snapshot = self.main.snapshot
+            return snapshot is not None and len(snapshot.accounts) > 1
         return True
+
+    def action_next_account(self) -> None:
+        name = self.main.next_account()
+        if name is not None:
+            self.notify(f"account: {name}", timeout=2)
 
     def action_refresh_usage(self) -> None:
         self._manual("usage")
@@ -285,7 +305,6 @@ class LimitwatchApp(App[int]):
         if config is None:
             return
         self.config = config
-        self.main.thresholds = config.thresholds
         set_config = getattr(self.monitor, "set_config", None)
         if set_config is not None:
             set_config(config)  # levels and alerts follow the new thresholds at once

@@ -3,8 +3,14 @@
 One JSON file per account (``paths.usage_cache_file``) holds the last good usage JSON, when it was
 fetched, when the next call is allowed and the throttle's backoff step, so N open panes make one
 call per interval and share one backoff. A lock file (``paths.usage_lock_file``, ``fcntl.flock``)
-is held while one process calls, so a second process waits and then reads the fresh answer.
-Where ``fcntl`` is missing (Windows) locking is skipped.
+is held while one process calls, so a second process waits a few seconds and then reads the fresh
+answer; if the lock is still busy it answers from the cache and makes no call (``Held.busy``).
+A lock held far longer than any call can take (a suspended process) is passed over.
+Where ``fcntl`` is missing (Windows) locking is skipped. A folder that cannot be written turns
+sharing off: ``UsageCache.problem`` and ``sharing_problem()`` say so in words.
+
+Times in the file are checked against the clock before use (``trusted``): a fetch from the future
+or a wait beyond the policy's ceiling is a clock that jumped, not a reason to stop calling.
 
 The file holds no secret: the account key is a hash, the payload is the endpoint's answer.
 A corrupt file is ignored and rewritten.
@@ -25,6 +31,7 @@ from typing import IO, Any
 
 from tui import paths
 from tui.clock import Clock
+from tui.sources.oauth import policy
 from tui.state_file import write_json
 
 try:  # pragma: no cover - platform dependent
@@ -35,7 +42,12 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 CACHE_VERSION = 1
-LOCK_TIMEOUT_SECONDS = 30.0
+# How long a process waits for another one's call before answering from the cache: a few
+# seconds, well inside the ~12 s a `status` may take.
+LOCK_TIMEOUT_SECONDS = 4.0
+# A lock held longer than this (wall time since its holder took it) is abandoned: no call takes
+# so long, so its holder is stopped or stuck, and waiting for it would stop updates for good.
+STUCK_LOCK_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,49 @@ class CacheEntry:
 EMPTY = CacheEntry(payload=None, fetched_at=None, next_allowed_at=None)
 
 
+def trusted(entry: CacheEntry, now: datetime, interval: float) -> CacheEntry:
+    """The entry as far as its times can be believed at ``now``.
+
+    A fetch dated in the future makes the whole entry unknown (its values have no age); a
+    next-allowed time beyond the policy's ceiling is dropped (the call is allowed per policy).
+    """
+    if not policy.trusted_past(entry.fetched_at, now):
+        return EMPTY
+    if not policy.trusted_wait(entry.next_allowed_at, now, interval):
+        return replace(entry, next_allowed_at=None)
+    return entry
+
+
+@dataclass(frozen=True)
+class Held:
+    """What ``UsageCache.locked`` yields: the entry read under the lock, and whether the lock
+    was still busy (another process calling) when the wait ran out."""
+
+    entry: CacheEntry | None
+    busy: bool = False
+
+
+def _not_writable(folder: Path, exc: OSError) -> str:
+    reason = exc.strerror or type(exc).__name__
+    return (
+        f"the cache folder {folder} cannot be written ({reason}); limitwatch processes "
+        "cannot share usage answers, so each one calls the usage endpoint itself"
+    )
+
+
+def sharing_problem() -> str | None:
+    """Why processes cannot share usage answers (the cache folder is not writable), or None."""
+    folder = paths.cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        return _not_writable(folder, exc)
+    return None
+
+
 class UsageCache:
     """Read, lock and write the shared cache of one account."""
 
@@ -111,15 +166,19 @@ class UsageCache:
         account_key: str,
         *,
         clock: Clock,
-        lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+        lock_timeout: float | None = None,
         in_memory: bool = False,
     ) -> None:
-        """``in_memory``: keep the entry in this object only (the demo: nothing on disk)."""
+        """``in_memory``: keep the entry in this object only (the demo: nothing on disk).
+        ``lock_timeout``: seconds to wait for another process's call (default
+        ``LOCK_TIMEOUT_SECONDS``)."""
         self.account_key = account_key
         self._clock = clock
         self._lock_timeout = lock_timeout
         self.in_memory = in_memory
         self._memory: CacheEntry | None = None
+        # Words for the source's detail while the folder cannot be written (sharing is off).
+        self.problem: str | None = None
 
     @property
     def path(self) -> Path:
@@ -149,36 +208,59 @@ class UsageCache:
             return True
         try:
             write_json(self.path, entry.to_json(), prefix=".usage-")
-        except (OSError, TypeError, ValueError):
+        except OSError as exc:
+            self.problem = _not_writable(self.path.parent, exc)
             return False
+        except (TypeError, ValueError):
+            return False
+        self.problem = None
         return True
 
-    def _acquire_blocking(self) -> IO[bytes] | None:
-        """Open and flock the lock file, waiting up to the timeout (real time: other processes)."""
+    @property
+    def lock_timeout(self) -> float:
+        return LOCK_TIMEOUT_SECONDS if self._lock_timeout is None else self._lock_timeout
+
+    def _abandoned(self) -> bool:
+        """The lock file was last taken so long ago that its holder cannot be calling."""
+        try:
+            taken = self.lock_path.stat().st_mtime
+        except OSError:
+            return False
+        return time.time() - taken > STUCK_LOCK_SECONDS
+
+    def _acquire_blocking(self) -> tuple[IO[bytes] | None, bool]:
+        """Open and flock the lock file, waiting up to the timeout (real time: other processes).
+
+        Returns (handle, busy): busy is True when another holder kept the lock all along. No
+        handle and not busy: locking is not possible here, go on without it."""
         if self.in_memory:
-            return None
+            return None, False
         try:
             self.lock_path.parent.mkdir(parents=True, exist_ok=True)
             handle = open(self.lock_path, "ab")  # noqa: SIM115 - closed by _release
-        except OSError:
-            return None
+        except OSError as exc:
+            self.problem = _not_writable(self.lock_path.parent, exc)
+            return None, False
         with contextlib.suppress(OSError):
             os.chmod(self.lock_path, 0o600)
         if fcntl is None:
-            return handle
-        deadline = time.monotonic() + self._lock_timeout
+            return handle, False
+        deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return handle
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     handle.close()
-                    return None
+                    return None, not self._abandoned()
                 time.sleep(0.02)
+                continue
             except OSError:
                 # Locking unsupported here (some network file systems): go on without it.
-                return handle
+                return handle, False
+            with contextlib.suppress(OSError):
+                os.utime(self.lock_path)  # when it was taken, for _abandoned in other processes
+            return handle, False
 
     @staticmethod
     def _release(handle: IO[bytes] | None) -> None:
@@ -190,24 +272,25 @@ class UsageCache:
         with contextlib.suppress(OSError):
             handle.close()
 
-    def _release_when_done(self, task: asyncio.Future[IO[bytes] | None]) -> None:
+    def _release_when_done(self, task: asyncio.Future[tuple[IO[bytes] | None, bool]]) -> None:
         if not task.cancelled() and task.exception() is None:
-            self._release(task.result())
+            self._release(task.result()[0])
 
     @contextlib.asynccontextmanager
-    async def locked(self) -> AsyncIterator[CacheEntry | None]:
+    async def locked(self) -> AsyncIterator[Held]:
         """Hold the lock (waiting in a thread, not blocking the event loop); yield the entry.
 
-        If the lock cannot be had in time the body still runs, unlocked: a stuck process must
-        not stop this one from showing numbers.
+        If another process still holds the lock when the wait runs out, ``busy`` is True and the
+        caller must not call: that process is calling, and its answer lands in the cache. If
+        locking is impossible here, or the holder is stuck, the body runs unlocked.
         """
         task = asyncio.ensure_future(asyncio.to_thread(self._acquire_blocking))
         try:
-            handle = await asyncio.shield(task)
+            handle, busy = await asyncio.shield(task)
         except asyncio.CancelledError:
             task.add_done_callback(self._release_when_done)
             raise
         try:
-            yield self.read()
+            yield Held(self.read(), busy)
         finally:
             self._release(handle)

@@ -2,9 +2,11 @@
 
 The rules (field reports about the endpoint's throttle, see anthropic-api.md):
 - after a success: wait the interval (default 300 s);
-- after a 429: wait max(Retry-After, interval * 2**step), the doubling capped at 30 minutes
-  (a longer Retry-After from the server is still honoured);
+- after a 429: wait max(Retry-After, interval * 2**step), the doubling capped at 30 minutes;
 - after any other failure: never sooner than after a success;
+- nothing a server or the shared cache says waits longer than the ceiling (30 minutes, or the
+  interval when that is longer): ``Retry-After: 1e9`` waits 30 minutes, and a cache whose times
+  lie beyond it (the clock jumped) is not trusted (``trusted_wait``, ``trusted_past``);
 - a manual refresh is allowed only when the next call is allowed anyway.
 """
 
@@ -16,7 +18,15 @@ from datetime import datetime, timedelta
 from tui import times as reset_times
 
 BACKOFF_CAP_SECONDS = 1800.0
-RETRY_AFTER_MAX_SECONDS = 24 * 3600.0  # ignore absurd values beyond a day
+# Parsing keeps up to a day (the probe waits out a plan limit's reset); the usage endpoint's
+# decisions below never wait beyond ``ceiling``.
+RETRY_AFTER_MAX_SECONDS = 24 * 3600.0
+CLOCK_SKEW_SECONDS = 60.0  # times this far beyond what is possible are a clock that jumped
+
+
+def ceiling(interval: float) -> float:
+    """The longest wait anything may impose: 30 minutes, or the interval when longer."""
+    return max(BACKOFF_CAP_SECONDS, float(interval))
 
 
 @dataclass(frozen=True)
@@ -61,9 +71,10 @@ def after_throttle(
 ) -> PolicyDecision:
     """A 429 from the endpoint's own throttle: back off exponentially, honour Retry-After."""
     grown = interval * (2 ** min(max(backoff_step, 0), 16))
-    wait = max(float(interval), min(grown, max(cap, float(interval))))
+    top = max(cap, float(interval))
+    wait = max(float(interval), min(grown, top))
     if retry_after is not None:
-        wait = max(wait, retry_after)
+        wait = min(max(wait, retry_after), top)
     return PolicyDecision(now + timedelta(seconds=wait), backoff_step + 1, wait)
 
 
@@ -76,7 +87,7 @@ def after_failure(
     """
     wait = float(interval)
     if retry_after is not None:
-        wait = max(wait, retry_after)
+        wait = min(max(wait, retry_after), ceiling(interval))
     return PolicyDecision(now + timedelta(seconds=wait), backoff_step, wait)
 
 
@@ -93,3 +104,17 @@ def is_fresh(fetched_at: datetime | None, now: datetime, interval: float) -> boo
         return False
     age = (now - fetched_at).total_seconds()
     return 0 <= age < interval
+
+
+def trusted_wait(next_allowed_at: datetime | None, now: datetime, interval: float) -> bool:
+    """False for a next-allowed time further ahead than any rule can set (the clock jumped,
+    or another program wrote it): such a wait is not obeyed."""
+    if next_allowed_at is None:
+        return True
+    ahead = (next_allowed_at - now).total_seconds()
+    return ahead <= ceiling(interval) + CLOCK_SKEW_SECONDS
+
+
+def trusted_past(when: datetime | None, now: datetime) -> bool:
+    """False for a time that should be past (a fetch, an attempt) but lies in the future."""
+    return when is None or (when - now).total_seconds() <= CLOCK_SKEW_SECONDS

@@ -1,16 +1,15 @@
-"""Subscription usage from ``GET /api/oauth/usage`` (what Claude Code's /usage panel shows).
+"""Subscription usage from ``GET /api/oauth/usage``: the source (scheduling, the call, its state).
 
 Free, but throttled per token: the call is made at most once per interval for all limitwatch
-processes of an account (``UsageCache``), with the backoff rules of ``usage_policy``. The parser
-takes any shape without raising; nulls mean "no data" (or "not started" for the five-hour window),
-never 0%.
+processes of an account (``cache.UsageCache``), with the backoff rules of ``policy``. A process
+that finds another one calling (the shared lock stays busy for a few seconds) answers from the
+cache, marked stale with its age, and makes no call. The 200 body is read by ``parse``.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -26,226 +25,22 @@ from tui.models import (
     Window,
 )
 from tui.sources.credentials import CredentialStore, OAuthCredentials
-from tui.sources.http import OAUTH_BETA, claude_code_user_agent, decode_problem, describe_kind, send
+from tui.sources.http import OAUTH_BETA, HttpResponse, claude_code_user_agent, decode_problem, send
 from tui.sources.oauth import policy as usage_policy
-from tui.sources.oauth.cache import EMPTY, CacheEntry, UsageCache
-from tui.times import parse_reset_header
+from tui.sources.oauth.cache import EMPTY, CacheEntry, UsageCache, trusted
+from tui.sources.oauth.parse import SOURCE_ID, parse_usage
+from tui.sources.values import error_words
+from tui.text import age, local_time
 
 if TYPE_CHECKING:
     import httpx
 
     from tui.clock import Clock
 
-SOURCE_ID = "oauth_usage"
 USAGE_PATH = "/api/oauth/usage"
 MIN_INTERVAL = 60
-
-# ISO 4217 currencies whose minor unit is not 1/100 (amounts arrive in minor units).
-_CURRENCY_EXPONENT = {
-    "JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "PYG": 0, "UGX": 0, "XAF": 0, "XOF": 0,
-    "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3, "IQD": 3, "LYD": 3,
-}  # fmt: skip
-
-_LIMIT_KINDS = {"session": "five_hour", "weekly_all": "seven_day"}
-# -- tolerant value parsing ------------------------------------------------------------------
-
-
-def to_number(value: object) -> float | None:
-    """A finite float from a number or numeric string; None for anything else (bools too)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def parse_time(value: object) -> datetime | None:
-    """RFC 3339 (with or without fractions, ``Z`` or an offset) or epoch seconds/ms -> UTC."""
-    if isinstance(value, bool):
-        return None
-    return parse_reset_header(value)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-
-
-def minor_to_major(amount: float | None, currency: str) -> float | None:
-    if amount is None:
-        return None
-    exponent = _CURRENCY_EXPONENT.get(currency.upper(), 2)
-    return amount / (10.0**exponent)
-
-
-# -- the usage payload -----------------------------------------------------------------------
-
-
-def _legacy_window(key: str, value: Mapping[str, object], observed_at: datetime) -> Window:
-    used = to_number(value.get("utilization"))
-    resets = parse_time(value.get("resets_at"))
-    not_started = key == "five_hour" and used is None and resets is None
-    return Window(
-        id=key,
-        used_percent=used,
-        resets_at=resets,
-        source=SOURCE_ID,
-        observed_at=observed_at,
-        not_started=not_started,
-    )
-
-
-def _limit_window(entry: Mapping[str, object], observed_at: datetime) -> Window | None:
-    kind = entry.get("kind")
-    if not isinstance(kind, str) or not kind:
-        return None
-    used = to_number(entry.get("percent"))
-    if used is None:
-        used = to_number(entry.get("utilization"))
-    resets = parse_time(entry.get("resets_at"))
-    scope_name: str | None = None
-    scope = entry.get("scope")
-    if isinstance(scope, Mapping):
-        model = scope.get("model")
-        if isinstance(model, Mapping):
-            for key in ("display_name", "id"):
-                name = model.get(key)
-                if isinstance(name, str) and name.strip():
-                    scope_name = name.strip()
-                    break
-        surface = scope.get("surface")
-        if scope_name is None and isinstance(surface, str) and surface.strip():
-            scope_name = surface.strip()
-    if kind in _LIMIT_KINDS:
-        window_id = _LIMIT_KINDS[kind]
-        label = ""
-    elif kind == "weekly_scoped":
-        if scope_name is None or not _slug(scope_name):
-            return None
-        window_id = f"seven_day_{_slug(scope_name)}"
-        label = f"Weekly {scope_name}"
-    else:
-        base = _slug(kind)
-        if not base:
-            return None
-        window_id = f"{base}_{_slug(scope_name)}" if scope_name and _slug(scope_name) else base
-        label = ""
-    not_started = window_id == "five_hour" and used is None and resets is None
-    return Window(
-        id=window_id,
-        used_percent=used,
-        resets_at=resets,
-        source=SOURCE_ID,
-        observed_at=observed_at,
-        label=label,
-        not_started=not_started,
-        scope=scope_name if kind == "weekly_scoped" else None,
-    )
-
-
-def _extra_usage(value: object, observed_at: datetime) -> ExtraUsage | None:
-    if not isinstance(value, Mapping):
-        return None
-    currency_raw = value.get("currency")
-    currency = (
-        currency_raw.strip().upper()
-        if isinstance(currency_raw, str) and currency_raw.strip()
-        else "USD"
-    )
-    used = minor_to_major(to_number(value.get("used_credits")), currency)
-    limit = minor_to_major(to_number(value.get("monthly_limit")), currency)
-    percent = to_number(value.get("utilization"))
-    if percent is None and used is not None and limit:
-        percent = 100.0 * used / limit
-    reason = value.get("disabled_reason")
-    return ExtraUsage(
-        enabled=value.get("is_enabled") is True,
-        used=used,
-        limit=limit,
-        currency=currency,
-        used_percent=percent,
-        observed_at=observed_at,
-        source=SOURCE_ID,
-        disabled_reason=reason if isinstance(reason, str) and reason else None,
-    )
-
-
-def _rank(window_id: str) -> int:
-    if window_id == "five_hour":
-        return 0
-    if window_id == "seven_day":
-        return 1
-    if window_id.startswith("seven_day_"):
-        return 2
-    return 3
-
-
-def _parse_usage(
-    payload: object, observed_at: datetime
-) -> tuple[tuple[Window, ...], ExtraUsage | None]:
-    if not isinstance(payload, Mapping):
-        return (), None
-    found: dict[str, Window] = {}
-    for key, value in payload.items():
-        if not isinstance(key, str) or key in ("extra_usage", "limits"):
-            continue
-        if isinstance(value, Mapping) and ("utilization" in value or "resets_at" in value):
-            found[key] = _legacy_window(key, value, observed_at)
-    limits = payload.get("limits")
-    if isinstance(limits, list):
-        for entry in limits:
-            if not isinstance(entry, Mapping):
-                continue
-            window = _limit_window(entry, observed_at)
-            if window is not None and window.id not in found:
-                found[window.id] = window
-    order = {wid: i for i, wid in enumerate(found)}
-    windows = tuple(sorted(found.values(), key=lambda w: (_rank(w.id), order[w.id])))
-    return windows, _extra_usage(payload.get("extra_usage"), observed_at)
-
-
-def parse_usage(
-    payload: object, observed_at: datetime
-) -> tuple[tuple[Window, ...], ExtraUsage | None]:
-    """The usage JSON -> windows and extra usage. Any shape in, never an exception out."""
-    try:
-        return _parse_usage(payload, observed_at)
-    except Exception:
-        return (), None
-
-
-# -- wording ---------------------------------------------------------------------------------
-
-
-def hhmm(when: datetime) -> str:
-    return when.astimezone().strftime("%H:%M")
-
-
-def age_words(then: datetime, now: datetime) -> str:
-    seconds = max(0.0, (now - then).total_seconds())
-    if seconds < 60:
-        return "just now"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min ago"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min ago" if minutes else f"{hours} h ago"
-    return f"{hours // 24} days ago"
-
-
-def error_words(error: ErrorResponse | TransportError) -> str:
-    if isinstance(error, TransportError):
-        return f"{describe_kind(error.kind)} ({error.kind})"
-    what = error.error_type or "error"
-    message = f": {error.message}" if error.message else ""
-    return f"HTTP {error.status} {what}{message}"[:200]
+# After finding another process mid-call: look at the cache again this soon (a read, no call).
+BUSY_RETRY_SECONDS = 30.0
 
 
 # -- the source ------------------------------------------------------------------------------
@@ -291,15 +86,16 @@ class OAuthUsageSource:
         key = creds.account_key if creds is not None else None
         if key != self._account_key:
             return True  # new sign-in (or it went away): look at once, the cache guards the call
-        return self._next_allowed is None or now >= self._next_allowed
+        nxt = self._own_wait(now)
+        return nxt is None or now >= nxt
 
     def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
         """(True, None) when a manual refresh may call now, else (False, when it may)."""
-        nxt = self._next_allowed
+        nxt = self._own_wait(now)
         cache = self._current_cache()
         if cache is not None:
-            entry = cache.read()
-            if entry is not None and entry.next_allowed_at is not None:
+            entry = trusted(cache.read() or EMPTY, now, self.interval)
+            if entry.next_allowed_at is not None:
                 nxt = max(nxt, entry.next_allowed_at) if nxt else entry.next_allowed_at
         return usage_policy.manual_allowed(now, nxt)
 
@@ -319,7 +115,8 @@ class OAuthUsageSource:
                         "error",
                         self._last_success,
                         nxt,
-                        f"internal problem ({type(exc).__name__}); next try at {hhmm(nxt)}",
+                        f"internal problem ({type(exc).__name__}); "
+                        f"next try at {local_time(nxt, now)}",
                     ),
                     error=error,
                 )
@@ -359,8 +156,14 @@ class OAuthUsageSource:
             )
         )
 
+    def _own_wait(self, now: datetime) -> datetime | None:
+        """This process's next-allowed time, unless the clock jumped back past any rule's wait."""
+        nxt = self._next_allowed
+        return nxt if usage_policy.trusted_wait(nxt, now, self.interval) else None
+
     def _call_needed(self, entry: CacheEntry, now: datetime) -> bool:
-        if self._next_allowed is not None and now < self._next_allowed:
+        own = self._own_wait(now)
+        if own is not None and now < own:
             return False
         if entry.next_allowed_at is not None and now < entry.next_allowed_at:
             return False
@@ -398,14 +201,16 @@ class OAuthUsageSource:
             )
             return self._no_call(now, "error", detail, account)
         cache = self._cache_for(creds)
-        entry = cache.read() or EMPTY
+        entry = trusted(cache.read() or EMPTY, now, self.interval)
         if not self._call_needed(entry, now):
-            return self._cached_result(entry, now, account, manual=manual)
-        async with cache.locked() as locked_entry:
-            entry = locked_entry or EMPTY
+            return self._shared(cache, self._cached_result(entry, now, account, manual=manual))
+        async with cache.locked() as held:
             now = self._clock.now()
+            entry = trusted(held.entry or EMPTY, now, self.interval)
             if not self._call_needed(entry, now):
-                return self._cached_result(entry, now, account, manual=manual)
+                return self._shared(cache, self._cached_result(entry, now, account, manual=manual))
+            if held.busy:  # another process is calling right now: its answer will be shared
+                return self._shared(cache, self._busy_result(entry, now, account))
             headers = {
                 "authorization": f"Bearer {creds.access_token}",
                 "anthropic-beta": OAUTH_BETA,
@@ -418,7 +223,7 @@ class OAuthUsageSource:
             done = self._clock.now()
             result, new_entry = self._after_call(outcome, entry, done, account)
             cache.write(new_entry)
-        return self._remember(result)
+        return self._shared(cache, self._remember(result))
 
     def _after_call(
         self,
@@ -427,8 +232,6 @@ class OAuthUsageSource:
         now: datetime,
         account: Account,
     ) -> tuple[SourceResult, CacheEntry]:
-        from tui.sources.http import HttpResponse
-
         error: ErrorResponse | TransportError
         if isinstance(outcome, HttpResponse) and outcome.ok:
             if isinstance(outcome.json, Mapping):
@@ -448,8 +251,8 @@ class OAuthUsageSource:
                 )
                 shown = len(windows)
                 detail = (
-                    f"updated {hhmm(now)} ({shown} window{'s' if shown != 1 else ''}); "
-                    f"next call at {hhmm(decision.next_allowed_at)}"
+                    f"updated {local_time(now, now)} ({shown} window{'s' if shown != 1 else ''}); "
+                    f"next call at {local_time(decision.next_allowed_at, now)}"
                 )
                 state = SourceState(SOURCE_ID, "ok", now, decision.next_allowed_at, detail)
                 return (
@@ -474,12 +277,13 @@ class OAuthUsageSource:
             decision = usage_policy.after_throttle(
                 now, self.interval, entry.backoff_step, retry_after
             )
-            what = f"throttled by the usage endpoint (429) until {hhmm(decision.next_allowed_at)}"
+            until = local_time(decision.next_allowed_at, now)
+            what = f"throttled by the usage endpoint (429) until {until}"
         else:
             decision = usage_policy.after_failure(
                 now, self.interval, entry.backoff_step, retry_after
             )
-            what = f"{error_words(error)}; next try at {hhmm(decision.next_allowed_at)}"
+            what = f"{error_words(error)}; next try at {local_time(decision.next_allowed_at, now)}"
         self._next_allowed = decision.next_allowed_at
         new_entry = entry.with_attempt(
             next_allowed_at=decision.next_allowed_at,
@@ -515,13 +319,13 @@ class OAuthUsageSource:
     def _age_note(entry: CacheEntry, now: datetime) -> str:
         if entry.payload is None or entry.fetched_at is None:
             return "; no values yet"
-        return f"; showing values from {age_words(entry.fetched_at, now)}"
+        return f"; showing values from {age(entry.fetched_at, now)}"
 
     def _cached_result(
         self, entry: CacheEntry, now: datetime, account: Account, *, manual: bool
     ) -> SourceResult:
         """No call now: the shared answer (or the wait) another call left behind."""
-        candidates = [t for t in (self._next_allowed, entry.next_allowed_at) if t is not None]
+        candidates = [t for t in (self._own_wait(now), entry.next_allowed_at) if t is not None]
         if entry.fetched_at is not None:
             candidates.append(entry.fetched_at + timedelta(seconds=self.interval))
         nxt = max(candidates) if candidates else now + timedelta(seconds=self.interval)
@@ -540,13 +344,13 @@ class OAuthUsageSource:
             state = "ok" if fresh and windows is not None else "stale"
             if entry.fetched_at is not None:
                 detail = (
-                    f"values from {age_words(entry.fetched_at, now)} (shared cache); "
-                    f"next call at {hhmm(nxt)}"
+                    f"values from {age(entry.fetched_at, now)} (shared cache); "
+                    f"next call at {local_time(nxt, now)}"
                 )
             else:
-                detail = f"waiting; next call at {hhmm(nxt)}"
+                detail = f"waiting; next call at {local_time(nxt, now)}"
         if manual:
-            detail = f"refresh not allowed until {hhmm(nxt)}: {detail}"
+            detail = f"refresh not allowed until {local_time(nxt, now)}: {detail}"
         return self._remember(
             SourceResult(
                 SOURCE_ID,
@@ -557,3 +361,35 @@ class OAuthUsageSource:
                 from_cache=True,
             )
         )
+
+    def _busy_result(self, entry: CacheEntry, now: datetime, account: Account) -> SourceResult:
+        """Another process held the lock all the wait long: it is calling, so this one does not.
+        The cached values come along, marked stale with their age."""
+        nxt = now + timedelta(seconds=BUSY_RETRY_SECONDS)
+        self._next_allowed = nxt
+        windows, extra = self._cached_values(entry)
+        if entry.fetched_at is not None and entry.payload is not None:
+            shown = f"showing values from {age(entry.fetched_at, now)}"
+        else:
+            shown = "no values yet"
+        detail = (
+            f"another limitwatch is calling the usage endpoint; {shown}; "
+            f"looking again at {local_time(nxt, now)}"
+        )
+        return self._remember(
+            SourceResult(
+                SOURCE_ID,
+                SourceState(SOURCE_ID, "stale", self._last_success, nxt, detail),
+                windows=windows,
+                extra_usage=extra,
+                account=account,
+                from_cache=True,
+            )
+        )
+
+    def _shared(self, cache: UsageCache, result: SourceResult) -> SourceResult:
+        """Say so in the detail when the cache folder cannot be written (sharing is off)."""
+        if cache.problem is None or cache.problem in result.state.detail:
+            return result
+        state = replace(result.state, detail=f"{result.state.detail}; {cache.problem}")
+        return self._remember(replace(result, state=state))

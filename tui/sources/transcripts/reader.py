@@ -37,7 +37,7 @@ from tui.models import Classification, SourceState, TranscriptError
 
 if TYPE_CHECKING:
     from tui.clock import Clock
-    from tui.explain.classify import UsageContext
+    from tui.explain import UsageContext
     from tui.sources.transcripts.parallel import Part
 
 HOUR = 3600
@@ -296,7 +296,7 @@ class TranscriptSource:
             new_errors = new_errors[-self._max_errors :]
             events: tuple[Classification, ...] = ()
             if new_errors:
-                from tui.explain.classify import classify
+                from tui.explain import classify
 
                 now = self._clock.now()
                 events = tuple(classify(e, context=context, now=now) for e in new_errors)

@@ -67,7 +67,15 @@ class ErrorDetailScreen(ModalScreen[None]):
                 yield Static("No error has been seen since limitwatch started.", classes="muted")
                 return
             yield Static(error.title, id="detail-title", markup=False)
+            unknown = error.class_id == "unknown"
+            if unknown:  # lead with what was said, then what limitwatch has and read
+                yield Static("Message", classes="subtitle")
+                yield Static(error.message or "—", id="detail-message", markup=False)
             yield Static(error.explanation, id="detail-explanation", markup=False)
+            if unknown and error.signals:
+                yield Static("Signals read", classes="subtitle")
+                signals = "\n".join(f"• {signal}" for signal in error.signals)
+                yield Static(signals, id="detail-signals", markup=False)
             if error.actions:
                 yield Static("What to do", classes="subtitle")
                 actions = "\n".join(f"• {action}" for action in error.actions)
@@ -76,8 +84,9 @@ class ErrorDetailScreen(ModalScreen[None]):
             width = max(len(name) for name, _ in facts) + 2
             lines = "\n".join(f"{name.ljust(width)}{value}" for name, value in facts)
             yield Static(lines, id="detail-facts", markup=False)
-            yield Static("Message", classes="subtitle")
-            yield Static(error.message or "—", id="detail-message", markup=False)
+            if not unknown:
+                yield Static("Message", classes="subtitle")
+                yield Static(error.message or "—", id="detail-message", markup=False)
 
     def action_dismiss_screen(self) -> None:
         self.dismiss(None)

@@ -18,6 +18,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("p", "pause / resume polling"),
     ("e", "the last error: full explanation, what to do, raw message"),
     ("t", "edit the warning / critical thresholds (saved to the config file)"),
+    ("a", "next account (several accounts; a narrow pane shows one at a time)"),
     ("?", "this help"),
     ("q", "quit"),
     ("ctrl+p", "command palette (every action, and the theme)"),

@@ -6,6 +6,8 @@ widgets in place: text and CSS classes only, no recompose.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -15,8 +17,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from tui.config import Thresholds
-from tui.models import Snapshot
+from tui.core.fleet import most_constrained_first
+from tui.models import AccountSnapshot, Classification, Snapshot, SourceState
 from tui.ui.widgets.error_panel import ErrorPanel, error_view
 from tui.ui.widgets.event_log import EventLog, event_lines
 from tui.ui.widgets.quota_bar import BarRow, QuotaBar, build_rows
@@ -36,14 +38,18 @@ class MainScreen(Screen[None]):
         None, always_update=False, init=False, repaint=False
     )
 
-    def __init__(self, clock: Clock, thresholds: Thresholds, tz: tzinfo | None = None) -> None:
+    def __init__(self, clock: Clock, tz: tzinfo | None = None) -> None:
         super().__init__(id="main")
         self.clock = clock
-        self.thresholds = thresholds
         self.tz = tz
         self.paused = False
         self._bars: dict[str, QuotaBar] = {}
         self._ready = False  # set once the widgets exist
+        # Several accounts: a section of bars per account, the most constrained first.
+        self._account_bars: dict[str, dict[str, QuotaBar]] = {}
+        self._account_order: list[str] = []
+        self._sections: dict[str, Vertical] = {}
+        self.focused_account: str | None = None  # in a narrow pane only this one is shown
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◔")
@@ -75,6 +81,7 @@ class MainScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._apply_size_classes(self.size.width, self.size.height)
+        self._show_focused()
 
     def _apply_size_classes(self, width: int, height: int) -> None:
         self.set_class(width < NARROW_BELOW, "-narrow")
@@ -94,17 +101,79 @@ class MainScreen(Screen[None]):
         if snapshot is None or not self._ready:
             return
         now = now or self.clock.now()
-        self._sync_bars(build_rows(snapshot, now, self.tz, self.thresholds))
         error = snapshot.last_error
+        sources = snapshot.sources
+        if len(snapshot.accounts) > 1:
+            self._sync_accounts(snapshot.accounts, now)
+            self._sync_bars([])
+            error, sources = _all_accounts(snapshot.accounts)
+        else:
+            self._sync_accounts((), now)
+            self._sync_bars(build_rows(snapshot, now, self.tz))
         self.query_one(ErrorPanel).show(
             error_view(error, now, self.tz) if error is not None else None
         )
-        self.query_one(SourceStatus).show(source_lines(snapshot.sources, now, self.tz), self.paused)
+        self.query_one(SourceStatus).show(source_lines(sources, now, self.tz), self.paused)
         self.query_one(EventLog).show(event_lines(snapshot.events, self.tz))
+
+    def next_account(self) -> str | None:
+        """Focus the next account (key ``a``); in a narrow pane only it is shown."""
+        if not self._account_order:
+            return None
+        order = self._account_order
+        index = order.index(self.focused_account) if self.focused_account in order else -1
+        self.focused_account = order[(index + 1) % len(order)]
+        self._show_focused()
+        return self.focused_account
+
+    def _sync_accounts(self, accounts: Sequence[AccountSnapshot], now: datetime) -> None:
+        """One "Limits" section per account, the most constrained first, named in its title."""
+        ordered = most_constrained_first(accounts)
+        names = [account.name for account in ordered]
+        if names != self._account_order:
+            for section in self._sections.values():
+                section.remove()
+            self._sections = {}
+            self._account_bars = {}
+            self._account_order = names
+            before = self.query_one("#error-section")
+            for account in ordered:
+                section = Vertical(classes="section account-section")
+                self._sections[account.name] = section
+                self.query_one("#left").mount(section, before=before)
+        for account in ordered:
+            section = self._sections[account.name]
+            plan = account.snapshot.account.plan
+            section.border_title = f"{account.name} · {plan}" if plan else account.name
+            self._sync_section(section, account, now)
+        if self.focused_account not in names:
+            self.focused_account = names[0] if names else None
+        self._show_focused()
+
+    def _sync_section(self, section: Vertical, account: AccountSnapshot, now: datetime) -> None:
+        rows = build_rows(account.snapshot, now, self.tz)
+        bars = self._account_bars.get(account.name, {})
+        if [row.key for row in rows] == list(bars):
+            for row in rows:
+                bars[row.key].show(row)
+            return
+        for bar in bars.values():
+            bar.remove()
+        bars = {row.key: QuotaBar(row) for row in rows}
+        self._account_bars[account.name] = bars
+        if bars:
+            section.mount_all(bars.values())
+
+    def _show_focused(self) -> None:
+        narrow = self.has_class("-narrow")
+        for name, section in self._sections.items():
+            section.display = not narrow or name == self.focused_account
 
     def _sync_bars(self, rows: list[BarRow]) -> None:
         keys = [row.key for row in rows]
-        self.query_one("#no-limits").display = not rows
+        several = bool(self._account_order)
+        self.query_one("#limits").display = not several
+        self.query_one("#no-limits").display = not rows and not several
         if keys == list(self._bars):
             for row in rows:
                 self._bars[row.key].show(row)
@@ -116,3 +185,17 @@ class MainScreen(Screen[None]):
         self._bars = {row.key: QuotaBar(row) for row in rows}
         if self._bars:
             limits.mount_all(self._bars.values())
+
+
+def _all_accounts(
+    accounts: Sequence[AccountSnapshot],
+) -> tuple[Classification | None, tuple[SourceState, ...]]:
+    """The newest last error of any account, and every account's sources, each named."""
+    errors = [a.snapshot.last_error for a in accounts if a.snapshot.last_error is not None]
+    newest = max(errors, key=lambda error: error.observed_at) if errors else None
+    sources = tuple(
+        replace(state, id=f"{account.name} {state.id}")
+        for account in accounts
+        for state in account.snapshot.sources
+    )
+    return newest, sources

@@ -1,7 +1,12 @@
-"""The thresholds editor (``t``): validates inline and saves to the TOML config file."""
+"""The thresholds editor (``t``): validates inline and saves to the TOML config file.
+
+The bounds and the order rule are the model's (``tui.config.check_thresholds``); only the
+wording of the form's messages is the editor's own.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -14,12 +19,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.config import Config, ConfigError, Thresholds
+from tui.config.check_thresholds import in_order, threshold_kind
 from tui.models import window_label
 
 GLOBAL = "global"
 
 
-def _number(text: str, what: str, problems: list[str]) -> float | None:
+def _number(text: str, name: str, what: str, problems: list[str]) -> float | None:
+    """The value typed for ``name`` (warning or critical), checked by the model's bounds."""
     text = text.strip()
     if not text:
         return None
@@ -28,8 +35,9 @@ def _number(text: str, what: str, problems: list[str]) -> float | None:
     except ValueError:
         problems.append(f"{what}: {text!r} is not a number")
         return None
-    if not 0 <= value <= 100:
-        problems.append(f"{what}: {text} is outside 0-100")
+    kind = threshold_kind(name)
+    if not math.isfinite(value) or not kind.in_range(value):
+        problems.append(f"{what}: {text} is outside {kind.range_text()}")
         return None
     return value
 
@@ -43,8 +51,8 @@ def validate_thresholds(
     and a blank field in a window falls back to the global one.
     """
     problems: list[str] = []
-    warning = _number(values[GLOBAL][0], "warning", problems)
-    critical = _number(values[GLOBAL][1], "critical", problems)
+    warning = _number(values[GLOBAL][0], "warning", "warning", problems)
+    critical = _number(values[GLOBAL][1], "critical", "critical", problems)
     if not values[GLOBAL][0].strip():
         problems.append("warning: required")
     if not values[GLOBAL][1].strip():
@@ -53,20 +61,20 @@ def validate_thresholds(
         warning=warning if warning is not None else fallback.warning,
         critical=critical if critical is not None else fallback.critical,
     )
-    if warning is not None and critical is not None and critical <= warning:
+    if warning is not None and critical is not None and not in_order(warning, critical):
         problems.append("critical must be above warning")
     windows: dict[str, Thresholds] = {}
     for key, (warning_text, critical_text) in values.items():
         if key == GLOBAL or not (warning_text.strip() or critical_text.strip()):
             continue
         label = window_label(key)
-        w = _number(warning_text, f"{label} warning", problems)
-        c = _number(critical_text, f"{label} critical", problems)
+        w = _number(warning_text, "warning", f"{label} warning", problems)
+        c = _number(critical_text, "critical", f"{label} critical", problems)
         item = Thresholds(
             warning=w if w is not None else base.warning,
             critical=c if c is not None else base.critical,
         )
-        if item.critical <= item.warning:
+        if not in_order(item.warning, item.critical):
             problems.append(f"{label}: critical must be above warning")
         windows[key] = item
     return base, windows, problems

@@ -35,12 +35,21 @@ class ErrorView:
     is_limit: bool
 
 
+def raw_line(message: str, limit: int = 160) -> str:
+    """An unknown error's own message on one line (the panel leads with it)."""
+    line = " ".join(message.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def error_view(error: Classification, now: datetime, tz: tzinfo | None) -> ErrorView:
     stamp = fmt.local_time(error.observed_at, now, tz)
     where = error.source + (f" ({error.project})" if error.project else "")
+    summary = first_sentence(error.explanation)
+    if error.class_id == "unknown" and error.message.strip():
+        summary = f"“{raw_line(error.message)}”"
     return ErrorView(
         title=error.title,
-        summary=first_sentence(error.explanation),
+        summary=summary,
         when=f"{stamp} ({fmt.age(error.observed_at, now)})",
         short_when=stamp,
         source=where,

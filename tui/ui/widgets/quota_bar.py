@@ -14,7 +14,6 @@ from rich.style import Style
 from rich.text import Text
 
 from tui import text as fmt
-from tui.config import Thresholds
 from tui.models import ExtraUsage, Level, RateLimit, Snapshot, WindowView
 from tui.ui.widgets.base import TextWidget
 
@@ -46,18 +45,6 @@ class BarRow:
     @property
     def narrow_value(self) -> str:
         return self.short_value or self.value
-
-
-def level_for(percent: float | None, thresholds: Thresholds) -> Level:
-    if percent is None:
-        return "unknown"
-    if percent >= 100:
-        return "exhausted"
-    if percent >= thresholds.critical:
-        return "critical"
-    if percent >= thresholds.warning:
-        return "warning"
-    return "ok"
 
 
 def window_row(view: WindowView, now: datetime, tz: tzinfo | None) -> BarRow:
@@ -117,7 +104,7 @@ def window_row(view: WindowView, now: datetime, tz: tzinfo | None) -> BarRow:
     )
 
 
-def extra_usage_row(extra: ExtraUsage, now: datetime, thresholds: Thresholds) -> BarRow:
+def extra_usage_row(extra: ExtraUsage, now: datetime, level: Level) -> BarRow:
     age = fmt.age(extra.observed_at, now)
     if not extra.enabled:
         reason = (extra.disabled_reason or "").replace("_", " ")
@@ -155,13 +142,13 @@ def extra_usage_row(extra: ExtraUsage, now: datetime, thresholds: Thresholds) ->
         fraction=None if percent is None else percent / 100.0,
         value=fmt.percent(percent),
         short_value=money,
-        level=level_for(percent, thresholds),
+        level=level,
         details=(money, extra.source, age),
         short_details=(age,),
     )
 
 
-def rate_limit_row(limit: RateLimit, now: datetime, thresholds: Thresholds) -> BarRow:
+def rate_limit_row(limit: RateLimit, now: datetime, level: Level) -> BarRow:
     age = fmt.age(limit.observed_at, now)
     used = limit.used_percent
     left = f"{fmt.compact_count(limit.remaining)} of {fmt.compact_count(limit.limit)} left"
@@ -172,7 +159,7 @@ def rate_limit_row(limit: RateLimit, now: datetime, thresholds: Thresholds) -> B
         fraction=used / 100.0,
         value=fmt.percent(used),
         short_value=left,
-        level=level_for(used, thresholds),
+        level=level,
         details=(left, "probe", age),
         short_details=(age,),
     )
@@ -196,13 +183,15 @@ def admin_row(snapshot: Snapshot, now: datetime) -> BarRow | None:
     )
 
 
-def build_rows(
-    snapshot: Snapshot, now: datetime, tz: tzinfo | None, thresholds: Thresholds
-) -> list[BarRow]:
+def build_rows(snapshot: Snapshot, now: datetime, tz: tzinfo | None) -> list[BarRow]:
+    """The bars, with the levels the snapshot decided (widgets decide none)."""
     rows = [window_row(view, now, tz) for view in snapshot.windows]
     if snapshot.extra_usage is not None:
-        rows.append(extra_usage_row(snapshot.extra_usage, now, thresholds))
-    rows.extend(rate_limit_row(limit, now, thresholds) for limit in snapshot.rate_limits)
+        rows.append(extra_usage_row(snapshot.extra_usage, now, snapshot.extra_usage_level))
+    rows.extend(
+        rate_limit_row(limit, now, snapshot.rate_limit_level(limit.id))
+        for limit in snapshot.rate_limits
+    )
     admin = admin_row(snapshot, now)
     if admin is not None:
         rows.append(admin)

@@ -1,8 +1,9 @@
-"""The facts an error carries, and the rules that name its class.
+"""The facts an error carries: status, type, message, headers, where it came from.
 
-``facts_from`` turns any input of ``classify`` into one ``Facts`` record (status, type,
-message, headers, where it came from); ``decide`` applies the table of
-``../shared/anthropic-api.md`` section 4 and Claude Code's limit wordings to it.
+``facts_from`` turns any input of ``classify`` (an HTTP error answer, a network failure, a Claude
+Code transcript row, pasted text, an exception) into one ``Facts`` record; ``signals_of`` says
+in words what was read. Outside text is data: ``clean`` strips control characters and ``mask``
+hides secrets.
 Pure; nothing here does I/O.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 from tui.models import ErrorResponse, TranscriptError, TransportError
 
 MAX_TEXT = 20_000  # characters of any input we look at; the rest cannot change the class
+UNIFIED = "anthropic-ratelimit-unified-"
 
 
 @dataclass
@@ -36,13 +38,37 @@ class Facts:
     exception_name: str | None = None
     project: str = ""
     session: str = ""
+    raw: str = ""  # the whole input as text (an unknown error is shown whole)
 
     @property
     def usage_endpoint(self) -> bool:
         return self.source == "oauth_usage" or "/api/oauth/usage" in self.url
 
 
+# -- outside text is data ---------------------------------------------------------------------
+
+_SECRET = re.compile(r"sk-ant-[A-Za-z0-9_\-]{4,}")
+# C0 controls but tab and newline, DEL, C1 controls (ESC, CSI, OSC ... start escape sequences).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def mask(text: str) -> str:
+    """Secrets shown by their last four characters only: ``sk-ant-...abcd``."""
+    return _SECRET.sub(lambda m: "sk-ant-..." + m.group(0)[-4:], text)
+
+
+def clean(text: str, *, lines: bool = False) -> str:
+    """``text`` with no control characters (newline and tab kept only when ``lines``)."""
+    text = _CONTROL.sub("", text)
+    if not lines:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text
+
+
+# -- reading bodies and text ------------------------------------------------------------------
+
 _API_ERROR = re.compile(r"API Error:?\s*(?:\(?\s*)?(\d{3})\b\s*(.*)", re.IGNORECASE | re.DOTALL)
+_REJECTED_STATUS = re.compile(r"API Error:?\s*Request rejected\s*\((\d{3})\)", re.IGNORECASE)
 
 
 def _clip(value: object) -> str:
@@ -142,6 +168,10 @@ def _from_text(facts: Facts, text: str, kind: str | None = None) -> None:
             _apply_body(facts, body)
             if isinstance(body, dict):
                 facts.status = facts.status or _int(body.get("status"))
+    else:
+        rejected = _REJECTED_STATUS.search(text)
+        if rejected:
+            facts.status = _int(rejected.group(1))
     facts.text = text.lower()
 
 
@@ -157,6 +187,8 @@ def _lower_headers(headers: object) -> dict[str, str]:
     return out
 
 
+# -- network failures -------------------------------------------------------------------------
+
 _DNS = (
     "name or service not known",
     "nodename nor servname",
@@ -166,7 +198,6 @@ _DNS = (
     "enotfound",
     "name resolution",
 )
-_TLS = ("ssl", "certificate", "tls", "handshake")
 
 
 def transport_kind_of(exc: BaseException) -> str | None:
@@ -194,7 +225,7 @@ def transport_kind_of(exc: BaseException) -> str | None:
     return None
 
 
-_NET_WORDS = (
+NET_WORDS = (
     ("request timed out", "timeout"),
     ("timed out", "timeout"),
     ("etimedout", "timeout"),
@@ -212,6 +243,16 @@ _NET_WORDS = (
     ("fetch failed", "connect"),
     ("network error", "connect"),
 )
+
+
+def network_kind_from_text(text: str) -> str:
+    for words, kind in NET_WORDS:
+        if words in text:
+            return kind
+    return "other"
+
+
+# -- any input -> Facts -----------------------------------------------------------------------
 
 
 def facts_from(item: object, source: str | None, now: datetime) -> Facts:
@@ -261,6 +302,14 @@ def facts_from(item: object, source: str | None, now: datetime) -> Facts:
         _from_text(facts, item)
     else:  # not an error at all: show it, but no words in it can pick a class
         facts.message = _clip(repr(item))[:300]
+    if isinstance(item, ErrorResponse):
+        facts.raw = _clip(item.body or "")
+    elif isinstance(item, TranscriptError):
+        facts.raw = _clip(item.text or "")
+    elif isinstance(item, str):
+        facts.raw = _clip(item)
+    else:
+        facts.raw = facts.message
     if source:
         facts.source = source
     if facts.error_type:
@@ -268,185 +317,29 @@ def facts_from(item: object, source: str | None, now: datetime) -> Facts:
     return facts
 
 
-# ---------------------------------------------------------------------------------------------
-# The rules
+# -- what was read, for a report --------------------------------------------------------------
+
+_SIGNAL_HEADERS = ("retry-after", "request-id", "x-should-retry")
 
 
-_PLAN_BANNER = re.compile(
-    r"usage limit reached|hit your (?:[\w-]+ )?limit"
-    r"|(?:5-hour|five-hour|session|weekly|opus|sonnet) limit(?: reached)?"
-    r"|limit will reset|limit reached[^\n]*\bresets?\b"
-    r"|reached your (?:usage|session) limit"
-)
-_PER_MINUTE = re.compile(r"per[- ]minute|rate limit of \d|(?:requests|tokens) per (?:min|minute)")
-_CLAIM_WINDOWS = {"5h": "five_hour", "7d": "seven_day"}
-
-
-def window_from_words(text: str) -> str | None:
-    """session -> five_hour, weekly -> seven_day, Opus -> seven_day_opus, Sonnet -> ..."""
-    if re.search(r"\bopus\b[^\n]{0,20}limit", text):
-        return "seven_day_opus"
-    if re.search(r"\bsonnet\b[^\n]{0,20}limit", text):
-        return "seven_day_sonnet"
-    if re.search(r"session limit|5-hour limit|five-hour limit|5 hour limit", text):
-        return "five_hour"
-    if re.search(r"weekly limit|week(?:ly)? usage limit|7-day limit", text):
-        return "seven_day"
-    return None
-
-
-def window_from_claim(claim: str | None) -> str | None:
-    """A representative-claim value as a window id (``overage`` stays ``overage``)."""
-    if not claim:
-        return None
-    claim = claim.strip().lower()
-    if claim in _CLAIM_WINDOWS:
-        return _CLAIM_WINDOWS[claim]
-    if claim.startswith("7d_"):
-        return "seven_day_" + claim[3:]
-    return claim or None
-
-
-def claim_header_prefix(window_id: str) -> str:
-    """five_hour -> 5h, seven_day -> 7d, seven_day_opus -> 7d_opus; others unchanged."""
-    if window_id == "five_hour":
-        return "5h"
-    if window_id.startswith("seven_day"):
-        return "7d" + window_id[len("seven_day") :]
-    return window_id
-
-
-_UNIFIED = "anthropic-ratelimit-unified-"
-
-
-def rejected_windows(headers: Mapping[str, str]) -> list[str]:
+def signals_of(facts: Facts) -> tuple[str, ...]:
+    """The facts the classifier read, in words, for the user and for a report."""
     found: list[str] = []
-    for key, value in headers.items():
-        if key.startswith(_UNIFIED) and key.endswith("-status") and value.strip() == "rejected":
-            short = key[len(_UNIFIED) : -len("-status")]
-            if short:
-                window = window_from_claim(short)
-                if window:
-                    found.append(window)
-    return found
-
-
-def _api_key_headers(headers: Mapping[str, str]) -> bool:
-    return any(
-        key.startswith(f"anthropic-ratelimit-{name}-")
-        for key in headers
-        for name in ("requests", "tokens", "input-tokens", "output-tokens")
-    )
-
-
-def decide(f: Facts) -> tuple[str, str | None]:
-    """(class id, window id or None)."""
-    t = f.text
-    status = f.status
-    etype = (f.error_type or "").lower()
-    claim = window_from_claim(f.headers.get(_UNIFIED + "representative-claim"))
-    unified_rejected = f.headers.get(_UNIFIED + "status", "").strip() == "rejected"
-
-    if f.transport_kind:
-        return "network_error", None
-    if f.usage_endpoint and status is not None:
-        if status == 429:
-            return "usage_endpoint_throttled", None
-        if status == 401:
-            return "token_expired", None
-        if status == 403:
-            return ("token_revoked" if "revoked" in t else "permission_denied"), None
-
-    if "out of extra usage" in t:
-        return "extra_usage_exhausted", claim if claim == "overage" else None
-    if "third-party apps" in t or "third party apps" in t or "third-party app" in t:
-        return "third_party_billing", None
-    if "only authorized for use with claude code" in t:
-        return "credential_restricted", None
-    if "credit balance is too low" in t:
-        return "credit_balance_low", None
-    if "extra usage is required for long context" in t or (
-        "long context" in t and "extra usage" in t
-    ):
-        return "long_context_requires_extra_usage", None
-    if (
-        "prompt is too long" in t
-        or "exceed context limit" in t
-        or ("context window" in t and "exceed" in t)
-    ):
-        return "context_too_long", None
-    if (
-        "specified api usage limit" in t
-        or "workspace api usage limit" in t
-        or "regain access on" in t
-        or "reached your api usage limits" in t
-        or "monthly api usage" in t
-        or f.error_code == "enforced_spend_limit_reached"
-    ):
-        return "spend_limit_reached", None
-    if _PER_MINUTE.search(t):
-        return "api_rate_limited", None
-    if unified_rejected or "would exceed your account's rate limit" in t:
-        if claim == "overage":
-            return "extra_usage_exhausted", "overage"
-        rejected = [w for w in rejected_windows(f.headers) if w != "overage"]
-        return "plan_limit_reached", claim or (rejected[0] if rejected else window_from_words(t))
-    if _PLAN_BANNER.search(t):
-        return "plan_limit_reached", window_from_words(t) or claim
-
-    if "revoked" in t and ("token" in t or "oauth" in t):
-        return "token_revoked", None
-    if "token has expired" in t or "token expired" in t or "oauth access token has expired" in t:
-        return "token_expired", None
-    if (
-        "invalid x-api-key" in t
-        or "invalid api key" in t
-        or "invalid bearer token" in t
-        or etype == "authentication_error"
-        or status == 401
-        or f.transcript_kind == "authentication_failed"
-    ):
-        return "auth_invalid", None
-    if "organization has been disabled" in t or "account has been disabled" in t:
-        return "permission_denied", None
-    if status == 402 or etype == "billing_error" or f.transcript_kind == "billing_error":
-        return "billing_problem", None
-    if status == 403 or etype == "permission_error":
-        return "permission_denied", None
-    if (
-        status == 404
-        or etype == "not_found_error"
-        or "issue with the selected model" in t
-        or "model not found" in t
-        or ("model" in t and "not available" in t)
-    ):
-        return "model_unavailable", None
-    if status == 413 or etype == "request_too_large" or "request too large" in t:
-        return "request_too_large", None
-    if status == 529 or etype == "overloaded_error" or "overloaded" in t:
-        return "overloaded", None
-    if status == 429 or etype == "rate_limit_error" or f.transcript_kind == "rate_limit":
-        if _api_key_headers(f.headers):
-            return "api_rate_limited", None
-        rejected = rejected_windows(f.headers)
-        if rejected:
-            return "plan_limit_reached", rejected[0]
-        return "server_throttled", None
-    if (
-        (status is not None and 500 <= status <= 599)
-        or etype in ("api_error", "timeout_error")
-        or f.transcript_kind == "server_error"
-        or "internal server error" in t
-    ):
-        return "server_error", None
-    for words, _kind in _NET_WORDS:
-        if words in t:
-            return "network_error", None
-    return "unknown", None
-
-
-def network_kind_from_text(text: str) -> str:
-    for words, kind in _NET_WORDS:
-        if words in text:
-            return kind
-    return "other"
+    if facts.status is not None:
+        found.append(f"HTTP status {facts.status}")
+    if facts.error_type:
+        found.append(f"error type {facts.error_type}")
+    if facts.error_code:
+        found.append(f"error code {facts.error_code}")
+    if facts.transcript_kind:
+        found.append(f"Claude Code error kind {facts.transcript_kind}")
+    if facts.transport_kind:
+        found.append(f"network failure kind {facts.transport_kind}")
+    if facts.exception_name:
+        found.append(f"exception {facts.exception_name}")
+    for name in sorted(facts.headers):
+        if name.startswith("anthropic-ratelimit-") or name in _SIGNAL_HEADERS:
+            found.append(f"header {name}: {facts.headers[name]}")
+    if facts.source:
+        found.append(f"source {facts.source}")
+    return tuple(clean(mask(s))[:200] for s in found[:40])
