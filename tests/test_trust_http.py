@@ -45,7 +45,7 @@ async def test_a_trickling_body_ends_at_the_clients_timeout_in_total_not_per_byt
             out = await asyncio.wait_for(_usage(client, clock), 6)
             took = time.monotonic() - began
     assert isinstance(out, TransportError) and out.kind == "timeout"
-    assert 0.9 <= took < 2.5
+    assert 0.9 <= took < 4
 
 
 async def test_a_command_time_budget_bounds_every_request_and_then_makes_no_call():
