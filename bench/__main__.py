@@ -335,7 +335,45 @@ def section_transcripts(ctx: Context) -> list[Row]:
             "= generator",
             verdict(ours_total == truth["total"]),
         ),
+        _first_scan_type_after_message(ctx),
     ]
+
+
+def _first_scan_type_after_message(ctx: Context) -> Row:
+    """The first scan again on a tree of the same size whose rows put "type" after "message"
+    (valid JSON, another key order): the scan's speed must not depend on it."""
+    from bench.scan import measure_first_scans
+
+    world = ctx.world
+    kept = world.projects.with_name("projects.claude_code")
+    world.projects.rename(kept)
+    try:
+        progress("transcripts: a tree with type after message")
+        generate_transcripts(world, ctx.settings.transcripts_mb, layout="type_after_message")
+        r = measure_first_scans(
+            world, [ctx.ccusage], runs=ctx.settings.runs, cwd=ctx.cwd, progress=progress
+        )
+    finally:
+        shutil.rmtree(world.projects, ignore_errors=True)
+        kept.rename(world.projects)
+    ours = r["ours"]
+    mb = median(o["first_scan_mb"] for o in ours)
+    first = median(o["first_scan_s"] for o in ours)
+    rate = mb / first if first > 0 else float("inf")
+    cc = r["peer_first_s"].get("ccusage")
+    if cc:
+        cc_s = median(cc)
+        peer = f"ccusage {table.secs(cc_s)} = {mb / cc_s:.0f} MB/s"
+    else:
+        peer = f"ccusage {ctx.ccusage.why_not}"
+    return Row(
+        "transcripts: first scan, type after message",
+        f"{rate:.0f} MB/s ({table.secs(first)} for {mb:.0f} MB, "
+        f"{_processes(max(o.get('processes', 1) for o in ours))})",
+        peer,
+        ">= ccusage (native)",
+        verdict(rate >= mb / median(cc)) if cc else "n/a: no ccusage",
+    )
 
 
 def _explain_tokens(ctx: Context, truth: dict[str, int], tokens: dict[str, Any]) -> None:
@@ -374,6 +412,7 @@ FIGURES = {
         "transcripts: first scan",
         "transcripts: refresh after 10 KB append",
         "transcripts: token total",
+        "transcripts: first scan, type after message",
     ),
 }
 

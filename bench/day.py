@@ -252,13 +252,21 @@ def _structure_sizes(monitor: Any) -> dict[str, int]:
             sizes[f"ledger.{name}"] = value
     transcripts = getattr(monitor, "transcripts", None)
     if transcripts is not None:
-        for name, value in vars(transcripts).items():
-            if hasattr(value, "__len__") and not isinstance(value, str | bytes | Path):
-                try:
-                    sizes[f"transcripts.{name}"] = len(value)
-                except TypeError:
-                    continue
+        _lengths(transcripts, "transcripts", sizes)
     return sizes
+
+
+def _lengths(owner: Any, prefix: str, sizes: dict[str, int], depth: int = 0) -> None:
+    """Lengths of ``owner``'s collections, and of the transcripts objects it holds (its
+    reader, the reader's hours), as ``prefix.name``."""
+    for name, value in vars(owner).items():
+        if hasattr(value, "__len__") and not isinstance(value, str | bytes | Path):
+            try:
+                sizes[f"{prefix}.{name}"] = len(value)
+            except TypeError:
+                continue
+        elif depth < 2 and type(value).__module__.startswith("tui.sources.transcripts"):
+            _lengths(value, f"{prefix}.{name}", sizes, depth + 1)
 
 
 def main(argv: list[str] | None = None) -> int:

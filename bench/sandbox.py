@@ -129,13 +129,18 @@ def temp_root(prefix: str) -> Path:
 
 
 def generate_transcripts(
-    world: World, total_mb: float, seed: int = 0, *, now: datetime | None = None
+    world: World,
+    total_mb: float,
+    seed: int = 0,
+    *,
+    now: datetime | None = None,
+    layout: str = "claude_code",
 ) -> dict[str, Any]:
     """A tree shaped like real Claude Code transcripts (bench/transcripts.py does the writing),
     then normalised (see ``normalize_tree``) so that its last rows are from ``now``."""
     from bench import transcripts
 
-    info = transcripts.generate_tree(world.projects, total_mb, seed=seed)
+    info = transcripts.generate_tree(world.projects, total_mb, seed=seed, layout=layout)
     end = getattr(transcripts, "END", None)
     shift = timedelta(0)
     if isinstance(end, datetime):

@@ -23,7 +23,7 @@ _OURS_TOKENS = """
 import json, sys
 from pathlib import Path
 from tui.clock import SystemClock
-from tui.sources.transcripts.reader import TranscriptSource
+from tui.sources.transcripts.source import TranscriptSource
 source = TranscriptSource([Path(sys.argv[1])], clock=SystemClock(), keep_hours=24 * 365 * 30)
 source.scan()
 acc = [0, 0, 0, 0]
@@ -103,3 +103,25 @@ def measure_transcripts(
             if peer.available:
                 after.setdefault(peer.name, []).append(runners[peer.name](peer, world).seconds)
     return {"ours": ours, "peer_first_s": first, "peer_after_append_s": after, "tokens": tokens}
+
+
+def measure_first_scans(
+    world: World,
+    peers: list[Peer],
+    *,
+    runs: int,
+    cwd: str,
+    progress: Callable[[str], None] = lambda _s: None,
+) -> dict[str, Any]:
+    """limitwatch's first scan and each peer's first run, on the tree as it is (the second
+    key order's row: speed only)."""
+    ours: list[dict[str, Any]] = []
+    first: dict[str, list[float]] = {}
+    for run in range(runs):
+        for peer in peers:
+            if peer.available and peer.name == "ccusage":
+                progress(f"transcripts: {peer.name} run {run + 1}/{runs}")
+                first.setdefault(peer.name, []).append(run_ccusage_daily(peer, world).seconds)
+        progress(f"transcripts: limitwatch run {run + 1}/{runs}")
+        ours.append(_python(_MEASURE, world, cwd))
+    return {"ours": ours, "peer_first_s": first}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.clock import SystemClock
-from tui.sources.transcripts.reader import TranscriptSource
+from tui.sources.transcripts.source import TranscriptSource
 
 END = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)
 SPAN = timedelta(days=3)
@@ -34,9 +34,22 @@ ERROR_TEXTS = (
 )
 
 
-def _compact(row: dict[str, Any]) -> str:
+# Key orders: Claude Code's ("type" before "message"), and "type" after "message" (valid JSON
+# too; a future Claude Code may write it): the scan's speed must not depend on it.
+LAYOUTS = ("claude_code", "type_after_message")
+
+
+def _compact(row: dict[str, Any], layout: str = "claude_code") -> str:
     """One row as Claude Code writes it: compact JSON (JSON.stringify has no spaces)."""
+    if layout == "type_after_message" and "type" in row and "message" in row:
+        row = dict(row)
+        kind = row.pop("type")
+        row = {k: v for pair in row.items() for k, v in _after_message(pair, kind)}
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+def _after_message(pair: tuple[str, Any], kind: Any) -> list[tuple[str, Any]]:
+    return [pair, ("type", kind)] if pair[0] == "message" else [pair]
 
 
 def _stamp(when: datetime) -> str:
@@ -57,7 +70,14 @@ def _pad_text(rng: random.Random, size: int) -> str:
 class _Writer:
     """Builds rows of one session; keeps the expected token totals."""
 
-    def __init__(self, rng: random.Random, pads: list[str], totals: dict[str, list[int]]) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        pads: list[str],
+        totals: dict[str, list[int]],
+        layout: str = "claude_code",
+    ) -> None:
+        self.layout = layout
         self.rng = rng
         self.pads = pads
         self.totals = totals
@@ -98,7 +118,7 @@ class _Writer:
             )
             if rng.random() < 0.03:  # a Task tool result carries its own usage object
                 user["toolUseResult"] = {"totalTokens": 1234, "usage": {"input_tokens": 9}}
-            rows.append(_compact(user))
+            rows.append(_compact(user, self.layout))
             roll = rng.random()
             if roll < 0.01:
                 rows.append(self._error(base, when))
@@ -152,7 +172,7 @@ class _Writer:
                 uuid=f"a-{self.n}-{part}",
                 timestamp=_stamp(when + timedelta(milliseconds=200 * part)),
             )
-            rows.append(_compact(row))
+            rows.append(_compact(row, self.layout))
             self.counts["usage_rows"] += 1
         return rows
 
@@ -170,7 +190,7 @@ class _Writer:
             },
             timestamp=_stamp(when),
         )
-        return _compact(row)
+        return _compact(row, self.layout)
 
     def _error(self, base: dict[str, Any], when: datetime) -> str:
         self.counts["error_rows"] += 1
@@ -189,11 +209,14 @@ class _Writer:
             },
             timestamp=_stamp(when),
         )
-        return _compact(row)
+        return _compact(row, self.layout)
 
 
-def generate_tree(root: Path, total_mb: float, seed: int = 0) -> dict[str, Any]:
-    """Write about ``total_mb`` MB of transcripts under ``root`` (a ``projects`` folder).
+def generate_tree(
+    root: Path, total_mb: float, seed: int = 0, layout: str = "claude_code"
+) -> dict[str, Any]:
+    """Write about ``total_mb`` MB of transcripts under ``root`` (a ``projects`` folder), its
+    rows' keys in the order ``layout`` names (one of ``LAYOUTS``).
 
     Returns files, bytes, usage/error/synthetic row counts and the expected token totals per
     model (after de-duplication): ``{"tokens": {model: [input, output, cc, cr]}, ...}``.
@@ -202,7 +225,7 @@ def generate_tree(root: Path, total_mb: float, seed: int = 0) -> dict[str, Any]:
     root.mkdir(parents=True, exist_ok=True)
     pads = [_pad_text(rng, size) for size in (200, 800, 2000, 6000, 20000, 60000)]
     totals: dict[str, list[int]] = {}
-    writer = _Writer(rng, pads, totals)
+    writer = _Writer(rng, pads, totals, layout)
     budget = int(total_mb * 1024 * 1024)
     written = 0
     files = 0
@@ -277,13 +300,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=200.0, help="size of the generated tree")
     parser.add_argument("--dir", type=Path, default=None, help="where to generate (kept)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--layout", choices=LAYOUTS, default=LAYOUTS[0], help="rows' key order")
     args = parser.parse_args(argv)
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="lw-bench-") as tmp:
         root = args.dir or Path(tmp) / "projects"
         started = time.perf_counter()
-        info = generate_tree(root, args.mb, args.seed)
+        info = generate_tree(root, args.mb, args.seed, args.layout)
         print(
             f"generated {info['bytes'] / 1048576:.0f} MB in {info['files']} files "
             f"({time.perf_counter() - started:.1f} s)"

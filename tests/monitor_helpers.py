@@ -11,7 +11,7 @@ from tui.core.history import History
 from tui.core.monitor import Monitor
 from tui.simulator import SIM_ADMIN_KEY, SIM_API_KEY, SIM_OAUTH_TOKEN, Simulator
 from tui.sources.credentials import ApiKey, CredentialStore, OAuthCredentials
-from tui.sources.transcripts.reader import TranscriptSource
+from tui.sources.transcripts.source import TranscriptSource
 
 
 def sim_credentials(

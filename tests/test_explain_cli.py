@@ -26,6 +26,7 @@ LAST_ERROR_KEYS = {
     "is_limit",
     "window",
     "retry_at",
+    "signals",
 }
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tui.clock import ManualClock
-from tui.explain import UsageContext
+from tui.explain import UsageContext, classify
 from tui.models import Window
-from tui.sources.transcripts.reader import TranscriptSource
+from tui.sources.transcripts.source import TranscriptSource
 
 NOW = datetime(2026, 4, 14, 15, 0, tzinfo=UTC)
 OUT_OF_EXTRA = (
@@ -345,7 +345,9 @@ def test_errors_are_bounded_and_newest_last(projects, clock) -> None:
     assert source.last_error().text == "error 0"
 
 
-def test_error_rows_are_classified_with_what_limitwatch_knows(projects, clock) -> None:
+def test_error_rows_come_unclassified_and_classify_with_what_limitwatch_knows(
+    projects, clock
+) -> None:
     write(projects / "-home-me-app" / "sess-9.jsonl", error_row(NOW, OUT_OF_EXTRA, 400, "sess-9"))
     context = UsageContext(
         windows=(
@@ -353,8 +355,8 @@ def test_error_rows_are_classified_with_what_limitwatch_knows(projects, clock) -
             Window("seven_day", 15.0, NOW + timedelta(days=2), "oauth_usage", NOW),
         )
     )
-    scan = source_for(projects, clock).scan(context=context)
-    [event] = scan.events
+    [error] = source_for(projects, clock).scan().new_errors
+    event = classify(error, context=context, now=NOW)  # as the core does, in one place
     assert event.class_id == "extra_usage_exhausted"
     assert event.plan_has_headroom is True
     assert event.status == 400
@@ -455,7 +457,7 @@ def test_between_walks_only_recently_written_files_are_looked_at(projects, clock
     few seconds; what Claude Code is writing now is followed on every scan."""
     import os
 
-    from tui.sources.transcripts.reader import WALK_SECONDS
+    from tui.sources.transcripts.source import WALK_SECONDS
 
     old = projects / "p" / "old-session.jsonl"
     live = projects / "p" / "live-session.jsonl"
@@ -489,7 +491,7 @@ def test_a_new_session_file_is_found_at_once(projects, clock) -> None:
 
 def test_sessions_untouched_since_before_the_retention_window_are_not_read(projects, clock) -> None:
     """Months of old sessions cost a stat each, not a read; one resumed later is followed."""
-    from tui.sources.transcripts.reader import WALK_SECONDS
+    from tui.sources.transcripts.source import WALK_SECONDS
 
     old = projects / "p" / "old.jsonl"
     recent = projects / "p" / "recent.jsonl"

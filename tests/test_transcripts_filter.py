@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from tui.clock import ManualClock
-from tui.sources.transcripts.reader import USER_CHECK_MIN, TranscriptSource
+from tui.sources.transcripts.filters import USER_CHECK_MIN
+from tui.sources.transcripts.source import TranscriptSource
 
 NOW = datetime(2026, 4, 14, 15, 0, tzinfo=UTC)
 LONG = "x" * (USER_CHECK_MIN + 100)  # makes a row long enough to have its head looked at

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui.clock import ManualClock
-from tui.sources.transcripts.reader import USER_CHECK_MIN, TranscriptSource
+from tui.sources.transcripts.filters import USER_CHECK_MIN
+from tui.sources.transcripts.source import TranscriptSource
 
 NOW = datetime(2026, 4, 14, 15, 0, tzinfo=UTC)
 

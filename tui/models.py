@@ -207,6 +207,10 @@ class SourceResult:
     # Local sources (transcripts, the status line feed):
     transcript_errors: tuple[TranscriptError, ...] = ()  # new error rows, not yet classified
     history_only: bool = False  # the errors are history (a first scan): only the newest counts
+    # (model, kind, tokens) counted since the source started; kind is input | output |
+    # cache_creation | cache_read. Never decreases (old hours pruned stay counted).
+    token_totals: tuple[tuple[str, str, int], ...] = ()
+    blocks: tuple[UsageBlock, ...] = ()
     claude_code_version: str | None = None  # the newest Claude Code version seen
 
 
@@ -310,3 +314,17 @@ class Overage:
     resets_at: datetime | None
     observed_at: datetime
     source: str = "probe"
+
+
+@dataclass(frozen=True)
+class UsageBlock:
+    """A five-hour block of Claude Code usage (the convention ccusage and others use)."""
+
+    start: datetime
+    end: datetime
+    last_entry_at: datetime
+    # (model, input, output, cache_creation, cache_read), largest total first
+    tokens_by_model: tuple[tuple[str, int, int, int, int], ...]
+    total_tokens: int
+    entries: int
+    active: bool = False  # the block is still open at the source clock's now

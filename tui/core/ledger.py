@@ -29,6 +29,7 @@ from tui.models import (
     Event,
     ExtraUsage,
     Level,
+    Overage,
     RateLimit,
     Snapshot,
     SourceResult,
@@ -68,6 +69,7 @@ class Ledger:
         self.account = Account()
         self.last_error: Classification | None = None
         self.claude_code_version: str | None = None
+        self.overage: Overage | None = None  # the probe's overage headers
         self._last_user_error_at: datetime | None = None
         self.source_states: dict[str, SourceState] = {}
         self.events: deque[Event] = deque(maxlen=EVENT_LIMIT)
@@ -114,10 +116,12 @@ class Ledger:
             windows=tuple(self.best_windows(now).values()),
             extra_usage=self.extra_usage,
             plan=self.account.plan,
+            claude_code_version=self.claude_code_version,
+            overage=self.overage,
         )
 
     def classify(self, item: ErrorItem, source: str, now: datetime) -> Classification:
-        return classify(item, context=self.context(now), now=now, source=source)
+        return classify(item, context=self.context(now), now=now, source=source, tz=self.tz)
 
     def _absorb(self, result: SourceResult, now: datetime) -> None:
         previous = self.source_states.get(result.source)
@@ -143,6 +147,8 @@ class Ledger:
             self.account = result.account
         if result.claude_code_version:
             self.claude_code_version = result.claude_code_version
+        if result.overage is not None:
+            self.overage = result.overage
         if classification is not None:
             self._note_error(classification, previous, now)
         if result.transcript_errors:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from tui.core.notify import Notifier
     from tui.sources.base import Source
     from tui.sources.credentials import CredentialStore
-    from tui.sources.transcripts.reader import TranscriptSource
+    from tui.sources.transcripts.source import TranscriptSource
 
 
 SAMPLE_SPAN = timedelta(days=2)
@@ -166,7 +166,7 @@ class Monitor:
             notifier = Notifier(config.notify, write_terminal=write_terminal)
         transcripts = None
         if use_transcripts:
-            from tui.sources.transcripts.reader import TranscriptSource
+            from tui.sources.transcripts.source import TranscriptSource
 
             transcripts = TranscriptSource(
                 transcript_roots, clock=clock, configured_dir=config.sources.claude_config_dir

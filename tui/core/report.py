@@ -54,6 +54,7 @@ def error_to_json(error: Classification | None) -> dict[str, Any] | None:
         "is_limit": error.is_limit,
         "window": error.window_id,
         "retry_at": rfc3339(error.retry_at),
+        "signals": list(error.signals),
     }
 
 
@@ -91,7 +92,8 @@ def _account_body(snapshot: Snapshot) -> dict[str, Any]:
                 "stale": view.stale,
                 "projected_full_at": rfc3339(view.projected_full_at),
                 "not_started": view.window.not_started,
-                "pace": view.pace_message,
+                "pace": view.pace_text,
+                "pace_warns": view.pace_message is not None,
             }
             for view in snapshot.windows
         ],

@@ -1,4 +1,5 @@
-"""The shape every network source has, so the monitor can drive them alike."""
+"""The one shape every source has (network, local files and the status line feed alike), so
+the monitor drives them all the same way: ask when it is due, fetch, fold the result in."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ class Source(Protocol):
         """The current state (ok / stale / error / disabled / unavailable) and next attempt."""
         ...
 
-    def is_due(self, now: datetime) -> bool:
-        """True when the polling policy allows a call now."""
+    def next_attempt_at(self) -> datetime | None:
+        """When the next call is allowed (None: now, or not scheduled, e.g. disabled)."""
         ...
 
-    def next_attempt_at(self) -> datetime | None:
-        """When the next call is allowed (None: not scheduled, e.g. disabled)."""
+    def is_due(self, now: datetime) -> bool:
+        """True when the polling policy allows a call now."""
         ...
 
     def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
@@ -31,5 +32,6 @@ class Source(Protocol):
         ...
 
     async def fetch(self, client: httpx.AsyncClient, *, manual: bool = False) -> SourceResult:
-        """One call. Never raises for anything the network sends: errors become the result."""
+        """One call (``client`` unused by local sources). Never raises for anything the
+        network or a file sends: errors become the result, unclassified."""
         ...

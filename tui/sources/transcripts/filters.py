@@ -1,0 +1,111 @@
+"""Bytes-level tests that let the reader pass over a transcript line without parsing it.
+
+Each is sound for any valid JSON line: it answers True only where the bytes prove it, and the
+reader parses every line it cannot pass over.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container
+
+# One bytes search finds both keys that make a line worth parsing: ``"usage"`` and
+# ``"isApiErrorMessage"`` both end in ``sage"`` (a search costs about the same for any needle,
+# so one pass instead of two halves the searching). ``"message"`` ends so too and is told apart
+# by what precedes the hit.
+TAIL = b'sage"'
+USAGE_HEAD = b'"u'  # the two bytes before the tail in "usage"
+ERROR_HEAD = b"isApiErrorMes"  # the bytes before it in isApiErrorMessage
+_ERROR_KEY = b'isApiErrorMessage"'
+# Most of a transcript's bytes are user rows (tool results), which carry neither: a long line
+# whose top-level "type" is "user" is passed over without searching it (see user_row),
+# whichever end of the line that key sits at.
+_TYPE_KEY = b'"type":"'
+_USER_VALUE = b'user"'
+_USER_KEY = b',"type":"user"'
+_ANY_TYPE_KEY = b'"type":'
+USER_CHECK_MIN = 2048  # a shorter line is searched whole: cheaper than looking at its head
+USER_CHECK_HEAD = 4096  # how far into a line its top-level "type" is looked for
+_MESSAGE_ID_KEY = b'"message":{"id":"msg_'
+_REQUEST_ID = b'"requestId":"'
+_KEY_OPENERS = b",{"  # what precedes a key's opening quote
+# From after a value to the row's end, nothing nested: no brackets, and the row's own "}" last.
+_SCALARS_TO_END = re.compile(rb'"[^{}\[\]]*\}\s*')
+
+
+def user_row(buf: bytearray, start: int, stop: int) -> bool:
+    """True when the line ``buf[start:stop]`` is a row whose top-level "type" is "user", as
+    Claude Code writes it: ``{"parentUuid":...,"type":"user","message":...}``, or with the
+    type after the message: ``{...,"message":{...},"type":"user","uuid":"...",...}``.
+
+    Sound for any valid JSON line. From the head: the first ``"type":"`` is the first key, or
+    comes after a comma (so its quote opens a string: inside one it would be escaped, and the
+    string is the key ``type``) and no ``{`` but the line's own opens before it (so it is a
+    key of the row itself, not of an object nested in it). From the end: the last
+    ``,"type":"user"`` is followed by nothing nested (no bracket before the row's closing
+    ``}``), so no object it sits in closes before the row does, and by no other ``"type":``
+    key."""
+    if buf[start] != 0x7B:  # "{"
+        return False
+    found = buf.find(_TYPE_KEY, start, min(stop, start + USER_CHECK_HEAD))
+    if found == start + 1 or (
+        found > start and buf[found - 1] == 0x2C and buf.find(b"{", start + 1, found) < 0
+    ):
+        return buf.startswith(_USER_VALUE, found + len(_TYPE_KEY))
+    # Another key order: the type after the message, near the line's end.
+    found = buf.rfind(_USER_KEY, max(start, stop - USER_CHECK_HEAD), stop)
+    if found < 0:
+        return False
+    after = found + len(_USER_KEY)
+    return (
+        _SCALARS_TO_END.fullmatch(buf, after - 1, stop) is not None
+        and buf.find(_ANY_TYPE_KEY, after, stop) < 0
+    )
+
+
+def counted_before(
+    buf: bytearray, start: int, stop: int, hit: int, recent: Container[tuple[bytes, bytes]]
+) -> bool:
+    """True when the row ``buf[start:stop]`` (its last usage key at ``hit``) is a streamed
+    repeat of a response counted already: the same message id + request id as one of the
+    last rows counted (``recent``). Those are passed over unparsed; they would not count again.
+
+    The ids are read from the bytes as Claude Code writes them, and a row is passed over
+    only where they are provably its own: ``"message":{"id":"msg_..."`` with no object
+    opened before it in the row, and ``"requestId":"..."`` a key of the row itself, before
+    the message or after it with nothing nested after it; ids without escapes; and no
+    ``isApiErrorMessage`` key (after ``hit`` the search from the end would have met it).
+    Anything else is parsed."""
+    find = buf.find
+    m = find(_MESSAGE_ID_KEY, start, stop)
+    if m < 0:
+        return False
+    m_id = m + len(_MESSAGE_ID_KEY)
+    m_end = find(b'"', m_id, stop)
+    if m_end < 0:
+        return False
+    r = find(_REQUEST_ID, start, m)
+    before = r >= 0
+    if not before:
+        r = buf.rfind(_REQUEST_ID, m_end, stop)
+        if r < 0:
+            return False
+    r_id = r + len(_REQUEST_ID)
+    r_end = find(b'"', r_id, stop)
+    if r_end < 0:
+        return False
+    if (bytes(buf[m_id:m_end]), bytes(buf[r_id:r_end])) not in recent:
+        return False  # the usual answer: the checks below only guard a skip
+    return (
+        m > start
+        and buf[m - 1] in _KEY_OPENERS
+        and find(b"{", start + 1, m) < 0
+        and buf[m_end - 1] != 0x5C  # a backslash: the id goes on
+        and buf[r_end - 1] != 0x5C
+        and (
+            buf[r - 1] in _KEY_OPENERS
+            if before
+            else buf[r - 1] == 0x2C and _SCALARS_TO_END.fullmatch(buf, r_end, stop) is not None
+        )
+        and find(_ERROR_KEY, start, hit) < 0
+    )
