@@ -377,7 +377,11 @@ async def test_r_reprobes_and_says_when_the_probe_is_off() -> None:
         monitor.probe_allowed_at = T0 + timedelta(seconds=40)
         await pilot.press("r")
         await settle(pilot)
-        assert "re-probe allowed at 09:00 (the probe interval)" in toasts(app)
+        assert "re-probe allowed in 40s (the server asked to wait)" in toasts(app)
+        monitor.probe_allowed_at = T0 + timedelta(seconds=7)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "re-probe allowed in 7s (a probe ran moments ago)" in toasts(app)
 
 
 async def test_p_pauses_and_resumes_polling() -> None:

@@ -80,3 +80,48 @@ def test_serves_prints_how_to_connect_and_logs_requests_without_secrets(capsys):
     assert re.search(r"POST /v1/messages\s+auth=bearer\s+429", captured.out)
     assert SIM_OAUTH_TOKEN not in captured.out
     assert captured.err == ""  # no access log on stderr
+
+
+def test_bad_numbers_are_a_clear_error_with_exit_2_never_a_traceback(capsys):
+    import pytest
+
+    bad = [
+        ["simulate", "--port", "99999"],
+        ["simulate", "--port", "-1"],
+        ["simulate", "--speed", "nan"],
+        ["simulate", "--speed", "1e308"],
+        ["simulate", "--speed", "inf"],
+        ["--demo", "--demo-speed", "nan"],
+        ["--demo", "--demo-speed", "inf"],
+    ]
+    for argv in bad:
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 2, argv
+        err = capsys.readouterr().err
+        assert f"argument {argv[-2]}:" in err and "Traceback" not in err, argv
+
+
+def test_the_banner_reaches_a_pipe_at_once(tmp_path):
+    """``limitwatch simulate | tee log`` shows the banner while the simulator runs."""
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "simulate"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        began = time.monotonic()
+        first = proc.stdout.readline()
+        assert first.startswith("limitwatch simulator: scenario 'healthy' at http://127.0.0.1:")
+        assert time.monotonic() - began < 10
+        assert proc.poll() is None  # still serving: the line came before exit
+    finally:
+        proc.terminate()
+        proc.wait(5)

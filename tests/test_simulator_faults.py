@@ -201,3 +201,62 @@ def test_stop_is_prompt_while_a_timeout_fault_holds_connections():
     assert len(errors) == 3  # the held clients see their connection closed, not an answer
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{sim.port}/api/oauth/usage", timeout=1)
+
+
+def test_trickle_sends_the_body_a_byte_at_a_time(sim):
+    sim.set_fault("usage", Fault(kind="trickle", seconds=0.05))
+    host, port = sim.base_url.removeprefix("http://").split(":")
+    request = (
+        "GET /api/oauth/usage HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {SIM_OAUTH_TOKEN}\r\nanthropic-beta: {OAUTH_BETA}\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=2) as raw:
+        raw.sendall(request.encode())
+        received = b""
+        while b"\r\n\r\n" not in received:
+            received += raw.recv(65536)
+        head, _, body = received.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200")
+        # After the headers, the body arrives a byte at a time, a pause apart: six bytes take
+        # several reads and about a quarter of a second (a normal answer comes in one read).
+        began, reads = time.monotonic(), 0
+        while len(body) < 6:
+            body += raw.recv(65536)
+            reads += 1
+        took = time.monotonic() - began
+    assert body.startswith(b'{"five')
+    assert reads >= 3 and took >= 0.15
+    assert sim.requests[-1].fault == "trickle"
+
+
+def test_trickle_can_come_from_a_scenario_and_an_httpx_timeout_does_not_stop_it(sim, client):
+    from tui.simulator.scenario import loads_scenario
+
+    sim.set_scenario(
+        loads_scenario('[[state]]\nat = 0\nusage = { fault = { kind = "trickle", seconds = 1 } }')
+    )
+    began = time.monotonic()
+    # Each byte arrives well within the read timeout, so a per-read timeout never fires:
+    # only a total deadline ends this request (see tests/test_trust_deadline.py).
+    with client.stream("GET", "/api/oauth/usage", headers=BEARER, timeout=1.5) as r:
+        first = next(r.iter_bytes())
+    assert r.status_code == 200 and len(first) == 1
+    assert time.monotonic() - began < 3
+
+
+def test_echo_credential_answers_401_with_the_credential_in_the_message(sim, client):
+    sim.set_fault("usage", Fault(kind="echo_credential"))
+    r = client.get(
+        "/api/oauth/usage",
+        headers={
+            "Authorization": "Bearer gw-secret-gateway-token-42",
+            "anthropic-beta": OAUTH_BETA,
+        },
+    )
+    assert r.status_code == 401
+    assert r.json()["error"]["message"] == "bad credential: Bearer gw-secret-gateway-token-42"
+    sim.set_fault("messages", Fault(kind="echo_credential"))
+    r = client.post("/v1/messages", headers=API, json={})
+    assert SIM_API_KEY in r.json()["error"]["message"]
+    # The simulator's own request log still never keeps the credential.
+    assert all("gw-secret" not in repr(rec) for rec in sim.requests)

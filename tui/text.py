@@ -1,12 +1,14 @@
-"""Pure text helpers for the screen: countdowns, local times, ages, money, bars.
+"""Pure text helpers for the screen: countdowns, local times, ages, money, bars, and ``clean``.
 
 No Textual import here; everything takes ``now`` (and optionally a timezone) as an argument so
-the output is fixed in tests.
+the output is fixed in tests. ``clean`` makes text from outside (servers, transcripts, Claude
+Code's status line JSON) safe to print or draw: no escape sequences, no control characters.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, tzinfo
 
 # Short labels for narrow panes (< 60 columns).
@@ -118,10 +120,17 @@ def money_of(used: float | None, limit: float | None, currency: str = "USD") -> 
     return f"{spent} of {money(limit, currency)}"
 
 
+PERCENT_SHOWN_MAX = 999  # beyond this a percentage is shown as ">999%", never 300 digits
+
+
 def percent(value: float | None) -> str:
-    """``15%``, ``0.4%`` for small non-zero values, ``—`` for no data."""
-    if value is None:
+    """``15%``, ``0.4%`` for small non-zero values, ``—`` for no data, ``>999%`` beyond."""
+    if value is None or not math.isfinite(value):
         return "—"
+    if value >= PERCENT_SHOWN_MAX + 0.5:
+        return f">{PERCENT_SHOWN_MAX}%"
+    if value < 0:
+        return "0%"
     if 0 < value < 1:
         return f"{value:.1f}%"
     return f"{value:.0f}%"
@@ -192,3 +201,29 @@ def sparkline(values: tuple[float, ...] | list[float], width: int) -> str:
         return ""
     top = len(_SPARKS) - 1
     return "".join(_SPARKS[max(0, min(top, round(p / 100.0 * top)))] for p in points)
+
+
+# ESC-introduced sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-character escapes), the
+# 8-bit CSI/OSC forms, then any control character left (C0, DEL, C1) and bidi overrides.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\t\n\r]")
+
+
+def clean(text: str, *, keep_newlines: bool = False) -> str:
+    """Text from outside made safe for a terminal: escape sequences and control characters
+    removed; tabs and line breaks become spaces unless ``keep_newlines`` (then ``\n`` stays)."""
+    if not text:
+        return text
+    text = _ESCAPES.sub("", text)
+    if keep_newlines:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    else:
+        text = _LINE_BREAKS.sub(" ", text)
+    return _CONTROLS.sub("", text)

@@ -7,12 +7,36 @@ Each sub-command lives in its own module and is imported only when used, so that
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 
 from tui import __version__
 
 EXIT_USAGE = 2
+MAX_SPEED = 100_000.0  # a faster clock overflows datetime arithmetic within seconds
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0-65535 (0: any free one), got {port}")
+    return port
+
+
+def _speed(text: str) -> float:
+    try:
+        speed = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(speed) or speed > MAX_SPEED:
+        raise argparse.ArgumentTypeError(
+            f"expected a number above 0 and at most {MAX_SPEED:g}, got {text!r}"
+        )
+    return speed  # zero and below: the command says why (it stops the clock)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--demo-speed",
-        type=float,
+        type=_speed,
         default=None,
         metavar="X",
         help="how much faster than real time the demo's clock runs (default 60)",
@@ -86,19 +110,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = sub.add_parser("config", help="init | path | show | validate the config file")
     _add_common(config, top=False)
-    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_sub = config.add_subparsers(
+        dest="config_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
     init = config_sub.add_parser("init", help="write a commented default config file")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
-    config_sub.add_parser("path", help="print the config file path in force")
-    config_sub.add_parser("show", help="print effective values and where each came from")
-    config_sub.add_parser("validate", help="check the config file: exit 0 when valid, 2 when not")
+    actions = [
+        init,
+        config_sub.add_parser("path", help="print the config file path in force"),
+        config_sub.add_parser("show", help="print effective values and where each came from"),
+        config_sub.add_parser(
+            "validate", help="check the config file: exit 0 when valid, 2 when not"
+        ),
+    ]
+    for action in actions:  # the common options work after the action too
+        _add_common(action, top=False)
 
     simulate = sub.add_parser("simulate", help="run the Anthropic simulator on loopback")
     _add_common(simulate, top=False)
-    simulate.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    simulate.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
     simulate.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     simulate.add_argument("--scenario", default="healthy", help="built-in name or a TOML file")
-    simulate.add_argument("--speed", type=float, default=1.0, help="scenario clock speed-up")
+    simulate.add_argument("--speed", type=_speed, default=1.0, help="scenario clock speed-up")
     simulate.add_argument("--list", action="store_true", help="list the built-in scenarios")
 
     doctor = sub.add_parser("doctor", help="which credentials and sources were found")
@@ -143,13 +176,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands whose output is plain text on stdout/stderr: everything they print is masked by
+# value (tui.secrets), whatever a server or a file put into a message, and (but for the status
+# line, whose format may hold the user's own colours) cleaned of escape sequences and control
+# characters. The live view draws through Textual (its widgets mask and clean), and
+# ``simulate`` prints only its own fake credentials.
+_MASKED_COMMANDS = frozenset({"status", "statusline", "doctor", "config", "explain"})
+_CLEANED_COMMANDS = frozenset({"status", "doctor", "config", "explain"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in _MASKED_COMMANDS:
+            return _masked(args)
         return _dispatch(args)
     except KeyboardInterrupt:
         return 130
+
+
+def _masked(args: argparse.Namespace) -> int:
+    from typing import TextIO, cast
+
+    from tui.secrets import MaskingWriter
+    from tui.text import clean
+
+    def keep_lines(text: str) -> str:
+        return clean(text, keep_newlines=True)
+
+    cleaner = keep_lines if args.command in _CLEANED_COMMANDS else None
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = cast(TextIO, MaskingWriter(out, cleaner))
+    sys.stderr = cast(TextIO, MaskingWriter(err, cleaner))
+    try:
+        return _dispatch(args)
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -164,20 +227,26 @@ def _dispatch(args: argparse.Namespace) -> int:
         return simulator_cli.run(args)
     if command == "status":
         from tui.cli import status
+        from tui.sources.http import COMMAND_BUDGET_SECONDS, time_budget
 
-        return status.run_status(args)
+        with time_budget(COMMAND_BUDGET_SECONDS):
+            return status.run_status(args)
     if command == "statusline":
         from tui.cli import statusline
 
         return statusline.run_statusline(args)
     if command == "explain":
         from tui.cli import explain
+        from tui.sources.http import COMMAND_BUDGET_SECONDS, time_budget
 
-        return explain.run(args)
+        with time_budget(COMMAND_BUDGET_SECONDS):
+            return explain.run(args)
     if command == "doctor":
         from tui.cli import doctor
+        from tui.sources.http import COMMAND_BUDGET_SECONDS, time_budget
 
-        return doctor.run(args)
+        with time_budget(COMMAND_BUDGET_SECONDS):
+            return doctor.run(args)
     if command == "history":
         from tui.cli import history
 

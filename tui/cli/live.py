@@ -7,6 +7,7 @@ module stays cheap.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 EXIT_USAGE = 2
 DEFAULT_DEMO_SPEED = 60.0
+MAX_DEMO_SPEED = 100_000.0
 
 
 @dataclass
@@ -98,8 +100,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"limitwatch: {problem}", file=sys.stderr)
         return EXIT_USAGE
     speed = float(getattr(args, "demo_speed", None) or DEFAULT_DEMO_SPEED)
-    if speed <= 0:
-        print("limitwatch: --demo-speed must be above 0", file=sys.stderr)
+    if not math.isfinite(speed) or not 0 < speed <= MAX_DEMO_SPEED:
+        print(
+            f"limitwatch: --demo-speed must be above 0 and at most {MAX_DEMO_SPEED:g}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
 
     from tui.ui.app import LimitwatchApp

@@ -126,7 +126,16 @@ def run_status(
 
 
 def render_table(snapshot: Snapshot) -> str:
-    """A short human table: one line per window, then extra usage, limits, the last error."""
+    """A short human table: one line per window, then extra usage, limits, the last error.
+
+    Every line is cleaned of escape sequences and control characters (labels, details and
+    messages can come from a server) and masked by value."""
+    from tui.secrets import mask
+
+    return "".join(fmt.clean(mask(line)) + "\n" for line in _table_lines(snapshot))
+
+
+def _table_lines(snapshot: Snapshot) -> list[str]:
     now = snapshot.generated_at
     lines: list[str] = []
     plan = snapshot.account.plan or "unknown plan"
@@ -177,4 +186,4 @@ def render_table(snapshot: Snapshot) -> str:
     for state in snapshot.sources:
         if state.state not in ("ok",):
             lines.append(f"source {state.id}: {state.state} {state.detail}".rstrip())
-    return "\n".join(lines) + "\n"
+    return lines

@@ -1,15 +1,21 @@
 """``limitwatch statusline``: Claude Code's status line command; no Textual on this path.
 
 It records the feed Claude Code hands it (a free, fresh source) and prints one line. It must
-never break Claude Code's screen, so every failure prints a neutral line and exits 0.
+never break Claude Code's screen, so every failure prints a neutral line and exits 0. Stdin is
+read with a short deadline (a caller that never closes it does not hold the line); a data
+folder that cannot be written only skips the recording; outside text (the model name, the
+last error's title) is cleaned of escape sequences before it is printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import select
 import sys
+import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +29,7 @@ from tui.models import Classification
 
 STATUSLINE_ERROR_RECENT = timedelta(hours=1)
 MAX_STDIN = 1_000_000
+STDIN_DEADLINE_SECONDS = 1.0  # Claude Code writes its JSON at once; never wait longer than this
 
 
 NEUTRAL_LINE = "limitwatch: no data"
@@ -54,30 +61,34 @@ def _statusline(args: argparse.Namespace, clock: Clock, stdin: TextIO) -> str:
         config = load_config(explicit=getattr(args, "config", None))
     except ConfigError:
         return "limitwatch: config error (run `limitwatch config validate`)"
-    raw = stdin.read(MAX_STDIN) if not stdin.isatty() else ""
+    raw = read_stdin(stdin)
     try:
         data = json.loads(raw) if raw.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
     feed = feed_mod.parse_feed(data, now)
     folder = claude_dir_of_feed(data, os.environ)
     if feed.windows:
-        feed_mod.record(feed, paths.statusline_file(folder))
+        with contextlib.suppress(Exception):  # an unwritable data folder only skips recording
+            feed_mod.record(feed, paths.statusline_file(folder))
         _record_history(config, clock, feed.windows)
     windows = {w.id: w for w in feed.windows}
     if not windows:
         recorded = feed_mod.read_recorded(paths.statusline_file(folder))
         if recorded is not None and (now - recorded.observed_at) < timedelta(minutes=30):
             windows = {w.id: w for w in recorded.windows}
-    error = _recent_error(now, folder)
+    try:
+        error = _recent_error(now, folder)
+    except Exception:
+        error = None
     fmt_string = getattr(args, "format", None) or config.statusline.format
     values = {
-        "model": feed.model or "Claude",
+        "model": fmt.clean(feed.model or "") or "Claude",
         "five_hour": _pct(windows.get("five_hour")),
         "seven_day": _pct(windows.get("seven_day")),
         "five_hour_reset": _reset(windows.get("five_hour"), now),
         "seven_day_reset": _reset(windows.get("seven_day"), now),
-        "error": f" · {error.title}" if error is not None else "",
+        "error": f" · {fmt.clean(error.title)}" if error is not None else "",
     }
     if data is None and not windows:
         return NEUTRAL_LINE
@@ -85,6 +96,46 @@ def _statusline(args: argparse.Namespace, clock: Clock, stdin: TextIO) -> str:
         return fmt_string.format(**values)
     except (KeyError, IndexError, ValueError):
         return "{model} · 5h {five_hour} · 7d {seven_day}{error}".format(**values)
+
+
+def read_stdin(stdin: TextIO, deadline: float = STDIN_DEADLINE_SECONDS) -> str:
+    """What arrives on stdin within ``deadline`` seconds (until end of file, a complete JSON
+    value, or ``MAX_STDIN`` characters, whichever comes first); "" for a terminal."""
+    if stdin.isatty():
+        return ""
+    if sys.platform == "win32":  # select() takes only sockets there
+        return stdin.read(MAX_STDIN)
+    try:
+        fd = stdin.fileno()
+    except (OSError, ValueError, AttributeError):
+        return stdin.read(MAX_STDIN)  # an in-memory stream (tests): it cannot block
+    ends = time.monotonic() + deadline
+    data = b""
+    while len(data) < MAX_STDIN:
+        left = ends - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            ready, _, _ = select.select([fd], [], [], left)
+        except (OSError, ValueError):
+            break
+        if not ready:
+            break
+        chunk = os.read(fd, min(65536, MAX_STDIN - len(data)))
+        if not chunk:
+            break
+        data += chunk
+        if _complete_json(data):
+            break
+    return data.decode("utf-8", errors="replace")
+
+
+def _complete_json(data: bytes) -> bool:
+    try:
+        json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _pct(window: Any) -> str:

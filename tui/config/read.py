@@ -1,4 +1,8 @@
-"""Reading a config file: its text (UTF-8, BOM dropped) and its TOML, with clear problems."""
+"""Reading a config file: its text (UTF-8, BOM dropped) and its TOML, with clear problems.
+
+Only a regular file of at most ``MAX_CONFIG_BYTES`` is read (a FIFO would hang, a device never
+end), and TOML nested too deeply to parse is a problem like any other, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from tui.config.model import ConfigError, Problem
+from tui.state_file import FileRefused, check_regular
+
+MAX_CONFIG_BYTES = 1_000_000  # a real config is a few kB
 
 _AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _AT_END = re.compile(r"\s*\(at end of document\)\s*$")
@@ -29,7 +36,11 @@ def read_text(path: Path) -> str | None:
     try:
         if path.is_dir():
             raise ConfigError([Problem(path, "", "is a folder, not a config file")])
+        check_regular(path, limit=MAX_CONFIG_BYTES)
         raw = path.read_bytes()
+    except FileRefused as refused:
+        reason = refused.reason.replace("is a folder, not a file", "is a folder, not a config file")
+        raise ConfigError([Problem(path, "", reason)]) from None
     except FileNotFoundError:
         return None
     except NotADirectoryError:
@@ -56,6 +67,9 @@ def read_text(path: Path) -> str | None:
 def parse_toml(text: str, path: Path | None) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        message = "not valid TOML: arrays or tables nested too deeply"
+        raise ConfigError([Problem(path, "", message)]) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         line: int | None = None

@@ -1,7 +1,9 @@
 """The last classified error, kept on disk so ``status`` and ``statusline`` can show it.
 
 Written by the monitor whenever the last error changes. Holds no secret: only the class,
-the wording and times, which come from the server's message and our own text.
+the wording and times, which come from the server's message and our own text; every string is
+masked by value when written (``state_file``) and again when read (a file from an older
+version).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from tui import paths
 from tui.models import Classification
+from tui.secrets import mask
 from tui.state_file import write_json
 from tui.times import parse_rfc3339
 
@@ -54,10 +57,10 @@ def read_last_error(path: Path | None = None) -> Classification | None:
     headroom = data.get("plan_has_headroom")
     return Classification(
         class_id=class_id,
-        title=str(data.get("title") or class_id),
-        explanation=str(data.get("explanation") or ""),
-        actions=tuple(str(a) for a in actions) if isinstance(actions, list) else (),
-        message=str(data.get("message") or ""),
+        title=mask(str(data.get("title") or class_id)),
+        explanation=mask(str(data.get("explanation") or "")),
+        actions=tuple(mask(str(a)) for a in actions) if isinstance(actions, list) else (),
+        message=mask(str(data.get("message") or "")),
         source=str(data.get("source") or ""),
         observed_at=observed,
         status=status if isinstance(status, int) and not isinstance(status, bool) else None,

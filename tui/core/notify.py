@@ -1,9 +1,12 @@
 """Telling the user outside the window: terminal bell, desktop notification, a user command.
 
-``Notifier.notify(alert)`` never raises and never waits longer than the configured timeout:
-problems (a missing, failing or hanging command; notify-send failing) come back as strings,
-each distinct problem only once. The monitor runs it in a task of its own (so a poll never
-waits on it) and puts the problems in the event log.
+``Notifier.notify(alert)`` never raises and never waits longer than the configured timeout
+(clamped to ``MAX_COMMAND_TIMEOUT``): problems (a missing, failing or hanging command;
+notify-send failing) come back as strings, each distinct problem only once (and also wait in
+``take_problems()`` for anyone polling). The monitor runs it in a task of its own (so a poll
+never waits on it) and puts the problems in the event log. Of a command's stderr only the last
+``STDERR_KEEP`` bytes are kept, however much it writes. A command runs in its own process group;
+``aclose()`` (or cancelling ``notify``) ends the whole group, so quitting leaves nothing running.
 The Textual toast is the app's business; nothing here imports Textual.
 
 Desktop notifications go one way only, to avoid doubles: ``notify-send`` when it is installed
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import os
 import shlex
 import shutil
@@ -26,8 +30,11 @@ from collections.abc import Callable, Mapping
 from tui.config import NotifyConfig
 from tui.core.report import rfc3339
 from tui.models import Alert
+from tui.secrets import mask
 
 NOTIFY_SEND_TIMEOUT = 5.0
+MAX_COMMAND_TIMEOUT = 300.0  # whatever the config says, a command is stopped after this
+STDERR_KEEP = 4096  # bytes of a command's stderr kept for the problem message (the last ones)
 MAX_MESSAGE = 240
 _OSC9_PROGRAMS = {"iterm.app", "wezterm", "ghostty", "vscode"}
 
@@ -69,11 +76,32 @@ def _program_name(what: str | list[str]) -> str:
     return sanitize(os.path.basename(words[0]), 60) if words else "?"
 
 
-def _first_line(data: bytes) -> str:
-    for line in data.decode("utf-8", "replace").splitlines():
+def _last_line(data: bytes) -> str:
+    """The last non-blank line of a command's stderr tail, safe to show."""
+    for line in reversed(data.decode("utf-8", "replace").splitlines()):
         if line.strip():
-            return sanitize(line, 160)
+            return sanitize(mask(line), 160)
     return ""
+
+
+def clamp_timeout(value: object) -> float:
+    """The configured command timeout, bounded to 0.01-``MAX_COMMAND_TIMEOUT`` seconds."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 10.0
+    seconds = float(value)
+    if math.isnan(seconds):
+        return 10.0
+    return min(MAX_COMMAND_TIMEOUT, max(0.01, seconds))
+
+
+async def _tail(stream: asyncio.StreamReader | None, keep: int) -> bytes:
+    """Read ``stream`` to its end, keeping only the last ``keep`` bytes."""
+    if stream is None:
+        return b""
+    kept = b""
+    while chunk := await stream.read(65536):
+        kept = (kept + chunk)[-keep:]
+    return kept
 
 
 class Notifier:
@@ -89,7 +117,26 @@ class Notifier:
         self.write_terminal = write_terminal
         self.which = which
         self.env: Mapping[str, str] = env if env is not None else os.environ
-        self.problems: list[str] = []
+        self.problems: list[str] = []  # every distinct problem so far
+        self._untaken: list[str] = []
+        self._running: set[asyncio.subprocess.Process] = set()
+
+    @property
+    def command_timeout(self) -> float:
+        return clamp_timeout(self.config.command_timeout)
+
+    def take_problems(self) -> list[str]:
+        """The problems not taken yet (each distinct one appears once, ever)."""
+        taken, self._untaken = self._untaken, []
+        return taken
+
+    async def aclose(self) -> None:
+        """End every command still running, with its whole process group."""
+        for proc in list(self._running):
+            self._kill(proc)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(proc.wait(), 2.0)
+        self._running.clear()
 
     # -- entry point ----------------------------------------------------------------------
 
@@ -112,6 +159,7 @@ class Notifier:
         for problem in found:
             if problem not in self.problems:
                 self.problems.append(problem)
+                self._untaken.append(problem)
                 fresh.append(problem)
         return fresh
 
@@ -165,7 +213,7 @@ class Notifier:
 
     async def _command(self, command: str, alert: Alert, found: list[str]) -> None:
         payload = (alert_json(alert) + "\n").encode()
-        timeout = max(0.01, float(self.config.command_timeout))
+        timeout = self.command_timeout
         await self._run(command, payload, timeout, "notify command", found)
 
     async def _run(
@@ -198,22 +246,24 @@ class Notifier:
         except (OSError, ValueError) as exc:
             found.append(f"{name} could not start ({shown}): {exc}")
             return
+        self._running.add(proc)
         try:
-            _, err = await asyncio.wait_for(proc.communicate(stdin), timeout)
+            err = await asyncio.wait_for(self._communicate(proc, stdin), timeout)
         except TimeoutError:
             self._kill(proc)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(proc.wait(), 2.0)
             found.append(f"{name} did not finish within {timeout:g} s and was stopped: {shown}")
             return
-        except (BrokenPipeError, ConnectionResetError):
-            err = b""
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(proc.wait(), timeout)
+        except asyncio.CancelledError:  # the app is quitting: leave nothing running
+            self._kill(proc)
+            raise
+        finally:
+            self._running.discard(proc)
         code = proc.returncode
         if code is None or code == 0:
             return
-        detail = _first_line(err)
+        detail = _last_line(err)
         why = f" ({detail})" if detail else ""
         if code == 127 and isinstance(what, str):
             found.append(f"{name} not found: {shown}{why}")
@@ -222,6 +272,23 @@ class Notifier:
                 f"{name} failed with exit status {code}: {shown}"
                 + (f" ({detail})" if detail else "")
             )
+
+    @staticmethod
+    async def _communicate(proc: asyncio.subprocess.Process, stdin: bytes | None) -> bytes:
+        """Feed stdin, read stderr (its tail only) and wait for the exit; the stderr tail."""
+
+        async def feed() -> None:
+            if proc.stdin is None:
+                return
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                if stdin:
+                    proc.stdin.write(stdin)
+                    await proc.stdin.drain()
+            with contextlib.suppress(Exception):
+                proc.stdin.close()
+
+        _, err, _ = await asyncio.gather(feed(), _tail(proc.stderr, STDERR_KEEP), proc.wait())
+        return err
 
     @staticmethod
     def _kill(proc: asyncio.subprocess.Process) -> None:

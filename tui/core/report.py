@@ -1,16 +1,18 @@
 """``status --json`` schema 1: a Snapshot as the object other tools rely on.
 
 Keys are a contract (README.md, "status --json"): extend, never rename. No secret ever reaches
-this object: it is built only from models, which hold none.
+this object: it is built only from models, and every string in it is masked by value
+(``tui.secrets``) in case a server echoed a credential into a message.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from tui.core import levels
 from tui.models import AccountSnapshot, Classification, Estimate, ExtraUsage, Level, Snapshot
+from tui.secrets import mask_data
 
 SCHEMA = 1
 
@@ -68,7 +70,11 @@ def error_to_json(error: Classification | None) -> dict[str, Any] | None:
 
 def snapshot_to_json(snapshot: Snapshot) -> dict[str, Any]:
     """The schema-1 object: the first account's values at the top (as ever), and ``accounts``
-    with every account (always present; one element for one account)."""
+    with every account (always present; one element for one account); every string masked."""
+    return cast("dict[str, Any]", mask_data(_snapshot_json(snapshot)))
+
+
+def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     accounts = snapshot.accounts or (AccountSnapshot("default", "", snapshot),)
     return {
         "schema": SCHEMA,

@@ -7,6 +7,7 @@ then one line per request (method, path, which auth, status; never a secret).
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import threading
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from tui.simulator.scenario import ScenarioError, builtin_scenario_names, load_s
 from tui.simulator.server import RecordedRequest, Simulator, is_loopback
 
 EXIT_USAGE = 2
+MAX_SPEED = 100_000.0
 
 
 def _list(out: TextIO) -> int:
@@ -63,6 +65,17 @@ def run(args: argparse.Namespace, *, ready: threading.Event | None = None) -> in
     if speed <= 0:
         print(f"limitwatch simulate: --speed must be positive, got {speed:g}", file=err)
         return EXIT_USAGE
+    if not math.isfinite(speed) or speed > MAX_SPEED:
+        print(
+            f"limitwatch simulate: --speed must be at most {MAX_SPEED:g}, got {speed:g}", file=err
+        )
+        return EXIT_USAGE
+    port = int(getattr(args, "port", 0) or 0)
+    if not 0 <= port <= 65535:
+        print(
+            f"limitwatch simulate: --port must be 0-65535 (0: any free one), got {port}", file=err
+        )
+        return EXIT_USAGE
     try:
         scenario = load_scenario(getattr(args, "scenario", "healthy") or "healthy")
     except ScenarioError as exc:
@@ -73,24 +86,27 @@ def run(args: argparse.Namespace, *, ready: threading.Event | None = None) -> in
         scenario,
         speed=speed,
         host=host,
-        port=int(getattr(args, "port", 0) or 0),
+        port=port,
         on_request=show,
     )
     try:
         sim.start()
-    except OSError as exc:
-        print(
-            f"limitwatch simulate: cannot listen on {host}:{sim.port}: {exc.strerror or exc}",
-            file=err,
-        )
+    except (OSError, OverflowError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        print(f"limitwatch simulate: cannot listen on {host}:{sim.port}: {reason}", file=err)
         return 1
     clock = f" (clock x{speed:g})" if speed != 1 else ""
-    print(f"limitwatch simulator: scenario {scenario.name!r}{clock} at {sim.base_url}", file=out)
+    # Each line is flushed: `limitwatch simulate | tee log` shows the banner at once.
+    print(
+        f"limitwatch simulator: scenario {scenario.name!r}{clock} at {sim.base_url}",
+        file=out,
+        flush=True,
+    )
     print("Use these (fake) credentials against it:", file=out)
-    print(f"ANTHROPIC_BASE_URL={sim.base_url}", file=out)
-    print(f"ANTHROPIC_API_KEY={SIM_API_KEY}", file=out)
-    print(f"ANTHROPIC_ADMIN_KEY={SIM_ADMIN_KEY}", file=out)
-    print(f"CLAUDE_CODE_OAUTH_TOKEN={SIM_OAUTH_TOKEN}", file=out)
+    print(f"ANTHROPIC_BASE_URL={sim.base_url}", file=out, flush=True)
+    print(f"ANTHROPIC_API_KEY={SIM_API_KEY}", file=out, flush=True)
+    print(f"ANTHROPIC_ADMIN_KEY={SIM_ADMIN_KEY}", file=out, flush=True)
+    print(f"CLAUDE_CODE_OAUTH_TOKEN={SIM_OAUTH_TOKEN}", file=out, flush=True)
     print(
         "# the OAuth token also works as claudeAiOauth.accessToken in "
         "$CLAUDE_CONFIG_DIR/.credentials.json (usage and profile need it there)",

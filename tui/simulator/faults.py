@@ -1,18 +1,31 @@
 """Faults the simulator can inject on any endpoint, and the bodies they produce.
 
 A fault is what goes wrong between the client and Anthropic: a slow answer, no answer, a
-connection cut mid-body, a proxy's HTML error page, broken JSON, a huge body, or the wrong
-content type. ``delay`` seconds are real seconds (network time), not scenario time.
+connection cut mid-body, a proxy's HTML error page, broken JSON, a huge body, the wrong
+content type, a body sent one byte at a time (``trickle``: ``seconds`` between bytes), or a
+401 whose message echoes the credential the request carried (``echo_credential``, as some
+gateways do). ``delay`` and ``trickle`` seconds are real seconds (network time), not scenario
+time.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 FaultKind = Literal[
-    "delay", "timeout", "reset", "html_5xx", "malformed_json", "huge_body", "wrong_content_type"
+    "delay",
+    "timeout",
+    "reset",
+    "html_5xx",
+    "malformed_json",
+    "huge_body",
+    "wrong_content_type",
+    "trickle",
+    "echo_credential",
 ]
 FAULT_KINDS: tuple[str, ...] = (
     "delay",
@@ -22,6 +35,8 @@ FAULT_KINDS: tuple[str, ...] = (
     "malformed_json",
     "huge_body",
     "wrong_content_type",
+    "trickle",
+    "echo_credential",
 )
 FAULT_FIELDS: tuple[str, ...] = ("kind", "seconds", "status", "size_mb", "times")
 MAX_SIZE_MB = 64.0
@@ -100,3 +115,23 @@ def huge(payload: object, body: bytes, size_mb: float) -> bytes:
         padded["_padding"] = "x" * pad
         return json.dumps(padded, separators=(",", ":")).encode()
     return json.dumps({"data": payload, "_padding": "x" * pad}, separators=(",", ":")).encode()
+
+
+def echo_credential_body(auth: str, credential: str | None) -> bytes:
+    """A 401 body that repeats the credential, as a careless gateway's error page would."""
+    shown = f"Bearer {credential}" if auth == "bearer" else (credential or "(none)")
+    payload = {
+        "type": "error",
+        "error": {"type": "authentication_error", "message": f"bad credential: {shown}"},
+    }
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def trickle(
+    write: Callable[[bytes], object], body: bytes, pause: float, stop: threading.Event
+) -> None:
+    """Send ``body`` one byte at a time, ``pause`` real seconds apart, until ``stop`` is set."""
+    for i in range(len(body)):
+        write(body[i : i + 1])
+        if i + 1 < len(body) and stop.wait(pause):
+            return

@@ -428,14 +428,16 @@ class Simulator:
             h.close_connection = True
         else:
             reply, auth_ok = answer(endpoint, method_ok, incoming, ctx, beh)
-        reply = self._apply(fault, reply)
+        reply = self._apply(fault, reply, auth, credential)
         record(reply.status, auth_ok)
-        self._send(h, reply, cut=fault is not None and fault.kind == "reset")
+        self._send(h, reply, fault)
 
     @staticmethod
-    def _apply(fault: Fault | None, reply: Reply) -> Reply:
+    def _apply(fault: Fault | None, reply: Reply, auth: str, credential: str | None) -> Reply:
         if fault is None:
             return reply
+        if fault.kind == "echo_credential":
+            return Reply(status=401, body=faults.echo_credential_body(auth, credential))
         if fault.kind == "html_5xx":
             return Reply(
                 status=fault.status,
@@ -450,7 +452,9 @@ class Simulator:
             reply.content_type = "text/html; charset=UTF-8"
         return reply
 
-    def _send(self, h: _Handler, reply: Reply, *, cut: bool) -> None:
+    def _send(self, h: _Handler, reply: Reply, fault: Fault | None) -> None:
+        kind = fault.kind if fault is not None else None
+        cut = kind == "reset"
         h.send_response(reply.status, _REASONS.get(reply.status))
         h.send_header("Content-Type", reply.content_type)
         h.send_header("Content-Length", str(len(reply.body)))
@@ -466,7 +470,9 @@ class Simulator:
             h.close_connection = True
             h.connection.close()
             return
-        if h.command != "HEAD":
+        if h.command != "HEAD" and fault is not None and kind == "trickle":
+            faults.trickle(h.wfile.write, reply.body, fault.seconds, self._stop_event)
+        elif h.command != "HEAD":
             view = memoryview(reply.body)
             for i in range(0, len(view), 1 << 16):
                 h.wfile.write(view[i : i + (1 << 16)])

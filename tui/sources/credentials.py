@@ -7,6 +7,9 @@ changes (Claude Code refreshed the token), the next ``oauth()`` call picks it up
 
 Secrets never leave this module unmasked except as the ``value`` / ``access_token`` fields, which
 are hidden from ``repr``. Use ``mask()`` wherever a person must recognise which key is in use.
+Every secret read is registered with ``tui.secrets``, so the output sinks mask it by value. The
+file is read only when it is a regular file of bounded size; a token holding a control
+character is refused (and never echoed).
 """
 
 from __future__ import annotations
@@ -22,28 +25,33 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from tui import paths
+from tui import paths, secrets
 from tui.clock import Clock, SystemClock
 from tui.config import Config
+from tui.state_file import FileRefused, read_bounded
 
 EXPIRY_MARGIN = timedelta(minutes=5)  # Claude Code treats a token as expired 5 minutes early
 KEYCHAIN_SERVICE = "Claude Code-credentials"
 OAUTH_TOKEN_ENV = "CLAUDE_CODE_OAUTH_TOKEN"
 KEYCHAIN_RECHECK_SECONDS = 60.0
 _PLANS = ("pro", "max", "team", "enterprise")
+MAX_CREDENTIALS_BYTES = 1_000_000  # Claude Code's file is well under 10 kB
+_CONTROL_WORDS = (
+    "holds a control character (a damaged file or variable?); it is not used. Sign in again "
+    "with `claude`."
+)
 
 
 def mask(secret: str | None) -> str:
     """``sk-ant-...abcd``: enough to recognise a key, never enough to use it."""
     if not secret:
         return "(none)"
-    secret = secret.strip()
-    if len(secret) < 16:
-        return "****"
-    tail = secret[-4:]
-    if secret.startswith("sk-ant-"):
-        return f"sk-ant-...{tail}"
-    return f"...{tail}"
+    return secrets.short_form(secret)
+
+
+def has_control_character(value: str) -> bool:
+    """True for C0/C1 control characters and DEL: no header may carry them."""
+    return any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in value)
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,13 @@ def parse_credentials(
     """Claude Code's credentials JSON -> credentials, or a problem in plain words."""
     try:
         data = json.loads(text)
+    except RecursionError:
+        return None, CredentialProblem(
+            "corrupt",
+            origin,
+            "Claude Code's credentials are nested too deeply to be real; sign in again with "
+            "`claude`.",
+        )
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
@@ -147,10 +162,15 @@ def parse_credentials(
             "/login to sign in with your Claude account.",
         )
     token = oauth.get("accessToken")
+    refresh = oauth.get("refreshToken")
+    for secret in (token, refresh):
+        secrets.register(secret if isinstance(secret, str) else None)
     if not isinstance(token, str) or not token.strip():
         return None, CredentialProblem(
             "no sign-in", origin, "the sign-in has no access token; run `claude` and /login."
         )
+    if has_control_character(token.strip()):
+        return None, CredentialProblem("corrupt", origin, f"the access token {_CONTROL_WORDS}")
     raw_scopes = oauth.get("scopes")
     scopes = (
         tuple(s for s in raw_scopes if isinstance(s, str)) if isinstance(raw_scopes, list) else ()
@@ -238,6 +258,9 @@ class CredentialStore:
     ) -> CredentialStore:
         """A store that returns exactly these (demo, tests); it reads no file or variable."""
         store = cls(Config(), clock=SystemClock(), env={}, keychain=lambda _s: None)
+        secrets.register(oauth.access_token if oauth is not None else None)
+        for key in (api_key, admin_key):
+            secrets.register(key.value if key is not None else None)
         store._fixed = True
         store._fixed_oauth = oauth
         store._fixed_api = api_key
@@ -291,9 +314,14 @@ class CredentialStore:
             return
         self._file_sig = sig
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            text = read_bounded(path, limit=MAX_CREDENTIALS_BYTES).decode("utf-8")
+        except (OSError, UnicodeDecodeError, FileRefused) as exc:
+            if isinstance(exc, FileRefused):
+                reason = exc.reason
+            elif isinstance(exc, OSError):
+                reason = exc.strerror or type(exc).__name__
+            else:
+                reason = "not UTF-8 text"
             self._file_creds = None
             self._file_problem = CredentialProblem(
                 "unreadable", str(path), f"cannot read Claude Code's credentials: {reason}"
@@ -325,6 +353,7 @@ class CredentialStore:
 
     def _env_token(self) -> OAuthCredentials | None:
         token = self._env.get(OAUTH_TOKEN_ENV, "").strip()
+        secrets.register(token)
         if not token:
             return None
         return OAuthCredentials(
@@ -386,6 +415,7 @@ class CredentialStore:
 
     def _key_from_env(self, var: str, kind: Literal["api", "admin"]) -> ApiKey | None:
         value = self._env.get(var, "").strip()
+        secrets.register(value)
         if not value:
             return None
         return ApiKey(value=value, origin=var, kind=kind)

@@ -5,16 +5,25 @@
 ``TransportError`` saying what went wrong (connect, dns, tls, timeout, reset, protocol, decode,
 too_large, other). Bodies are streamed with a size cap, so a huge answer cannot eat memory.
 
+Every request has one total deadline (connect, headers and body together), never longer than
+the client's timeout; a one-shot command can also set a time budget for the whole process
+(``time_budget``), which every request inside it respects.
+
 Secrets travel only in request headers; nothing here logs or returns request headers, and
-redirects are never followed, so a key is never sent to another host.
+redirects are never followed, so a key is never sent to another host. A header value holding a
+control character is refused before anything is sent (and never echoed). Plain-http loopback
+URLs bypass proxies, so a credential never travels in clear text to a proxy.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ipaddress
 import json as jsonlib
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -34,6 +43,12 @@ OAUTH_BETA = "oauth-2025-04-20"
 # harsher for other agents). Bump it now and then; the server only checks the product name.
 CLAUDE_CODE_VERSION = "2.1.92"
 ERROR_BODY_LIMIT = 4096  # characters of an error body kept for the classifier
+DEFAULT_TOTAL_SECONDS = 15.0  # a request's whole life when the client does not say otherwise
+# What one-shot commands (status, doctor) may spend on the network in all: with Python's start
+# and the printing, ``status --json`` answers within about 12 s whatever a server does.
+COMMAND_BUDGET_SECONDS = 10.0
+
+_budget_ends_at: float | None = None  # time.monotonic() by which every request must be over
 
 
 class InsecureBaseURL(ValueError):
@@ -44,14 +59,41 @@ def claude_code_user_agent() -> str:
     return f"claude-code/{CLAUDE_CODE_VERSION}"
 
 
-def _is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and ``localhost`` itself; not ``evil.localhost`` (a name anyone's
+    resolver or proxy may send elsewhere)."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Every request sent inside this block is over within ``seconds`` of entering it."""
+    global _budget_ends_at
+    previous = _budget_ends_at
+    ends = time.monotonic() + max(0.0, seconds)
+    _budget_ends_at = ends if previous is None else min(previous, ends)
+    try:
+        yield
+    finally:
+        _budget_ends_at = previous
+
+
+def budget_left() -> float | None:
+    """Seconds left of the process's time budget; None when there is none (the live view)."""
+    if _budget_ends_at is None:
+        return None
+    return max(0.0, _budget_ends_at - time.monotonic())
+
+
+def has_control_character(value: str) -> bool:
+    """True for C0/C1 control characters and DEL (a header cannot carry them)."""
+    return any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in value)
 
 
 def check_base_url(url: str) -> str:
@@ -62,7 +104,7 @@ def check_base_url(url: str) -> str:
         raise InsecureBaseURL(f"base URL {url!r} is not an http(s) URL with a host")
     if parts.username or parts.password:
         raise InsecureBaseURL("base URL must not contain a user name or password")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise InsecureBaseURL(
             f"base URL {url!r} uses plain http to {parts.hostname}: credentials would travel "
             "unencrypted; use https (plain http is only allowed to localhost / 127.0.0.1 / ::1)"
@@ -85,14 +127,17 @@ def resolve_base_url(config: Config, env: Mapping[str, str] | None = None) -> tu
     return DEFAULT_BASE_URL, "default"
 
 
-def make_client(base_url: str, *, timeout: float = 15.0) -> httpx.AsyncClient:
-    """The shared client: proxies from the environment, no redirects, bounded timeouts."""
+def make_client(base_url: str, *, timeout: float = DEFAULT_TOTAL_SECONDS) -> httpx.AsyncClient:
+    """The shared client: no redirects, bounded timeouts, proxies from the environment except
+    for plain http to loopback (a proxy would see the credential in clear text)."""
     import httpx
 
+    parts = urlsplit(base_url)
+    direct = parts.scheme == "http" and is_loopback(parts.hostname or "")
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-        trust_env=True,
+        trust_env=not direct,
         follow_redirects=False,
         headers={"accept": "application/json"},
     )
@@ -216,20 +261,66 @@ async def send(
     json: object | None = None,
     params: list[tuple[str, str]] | None = None,
     max_bytes: int = 2_000_000,
+    deadline: float | None = None,
 ) -> HttpResponse | TransportError:
-    """One request; never raises for network or body problems."""
+    """One request; never raises for network or body problems.
+
+    ``deadline`` bounds the whole request, connect to last body byte (default: the client's
+    read timeout); the process's ``time_budget`` bounds it further.
+    """
+    url = path
+    with contextlib.suppress(Exception):
+        url = str(client.base_url.join(path))
+    if any(has_control_character(str(v)) for v in headers.values()):
+        detail = "a credential or header holds a control character; it was not sent"
+        return TransportError("other", detail, clock.now(), source, url)
+    total = deadline if deadline is not None else _client_total(client)
+    left = budget_left()
+    if left is not None:
+        if left <= 0:
+            detail = "no time left for this call (the command's time limit was reached)"
+            return TransportError("timeout", detail, clock.now(), source, url)
+        total = min(total, left)
+    try:
+        async with asyncio.timeout(total):
+            return await _exchange(
+                client, method, path, headers, source, clock, json, params, max_bytes, url
+            )
+    except TimeoutError:
+        detail = f"no complete answer within {total:.3g} s"
+        return TransportError("timeout", detail, clock.now(), source, url)
+
+
+def _client_total(client: httpx.AsyncClient) -> float:
+    try:
+        read = client.timeout.read
+    except Exception:
+        read = None
+    return float(read) if isinstance(read, int | float) and read > 0 else DEFAULT_TOTAL_SECONDS
+
+
+async def _exchange(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    source: str,
+    clock: Clock,
+    json: object | None,
+    params: list[tuple[str, str]] | None,
+    max_bytes: int,
+    url: str,
+) -> HttpResponse | TransportError:
     import httpx
 
-    url = path
     try:
-        url = str(client.base_url.join(path))
         query: list[tuple[str, str | int | float | bool | None]] = list(params or [])
         request = client.build_request(method, path, headers=dict(headers), json=json, params=query)
         url = str(request.url.copy_with(query=None))
         response = await client.send(request, stream=True)
     except httpx.InvalidURL as exc:
         return TransportError("other", _safe_detail(exc), clock.now(), source, url)
-    except (httpx.HTTPError, OSError, TimeoutError) as exc:
+    except (httpx.HTTPError, OSError) as exc:
         return TransportError(transport_kind(exc), _safe_detail(exc), clock.now(), source, url)
     try:
         resp_headers = {k.lower(): v for k, v in response.headers.items()}
@@ -255,10 +346,11 @@ async def send(
                     url,
                 )
             chunks.append(chunk)
-    except (httpx.HTTPError, OSError, TimeoutError) as exc:
+    except (httpx.HTTPError, OSError) as exc:
         return TransportError(transport_kind(exc), _safe_detail(exc), clock.now(), source, url)
     finally:
-        await response.aclose()
+        with contextlib.suppress(Exception):
+            await response.aclose()
     raw = b"".join(chunks)
     text = raw.decode("utf-8", errors="replace")
     status = response.status_code

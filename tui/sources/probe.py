@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 SOURCE_ID = "probe"
 MESSAGES_PATH = "/v1/messages"
 MIN_INTERVAL = 10
+MANUAL_GAP = 10  # seconds: `r` re-probes at once unless a probe ran this recently
 SUBSCRIPTION_OFF_REASON = (
     "off: probing with a subscription token spends plan quota and may start a five-hour window; "
     "set [probe] enabled = true to allow it"
@@ -174,6 +175,8 @@ class ProbeSource:
         self._clock = clock
         self._next: datetime | None = None
         self._last_success: datetime | None = None
+        self._probed_at: datetime | None = None  # the last probe, whatever its outcome
+        self._retry_until: datetime | None = None  # a server's Retry-After, while in force
         on, why = self.enabled()
         self._state = SourceState(
             SOURCE_ID, "stale" if on else "disabled", detail="not probed yet" if on else why
@@ -232,9 +235,17 @@ class ProbeSource:
         return self._next is None or now >= self._next
 
     def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
+        """A person pressing `r` re-probes now, unless the server's Retry-After is still in
+        force or a probe ran within ``MANUAL_GAP`` seconds: then (False, when it will be)."""
         if not self.enabled()[0]:
             return False, None
-        return usage_policy.manual_allowed(now, self._next)
+        if self._retry_until is not None and now < self._retry_until:
+            return False, self._retry_until
+        if self._probed_at is not None:
+            allowed_at = self._probed_at + timedelta(seconds=MANUAL_GAP)
+            if now < allowed_at:
+                return False, allowed_at
+        return True, None
 
     async def fetch(self, client: httpx.AsyncClient, *, manual: bool = False) -> SourceResult:
         try:
@@ -293,6 +304,7 @@ class ProbeSource:
             clock=self._clock,
         )
         done = self._clock.now()
+        self._probed_at, self._retry_until = done, None
         wait = self.interval
         error: ErrorResponse | TransportError | None = None
         limits: tuple[RateLimit, ...] = ()
@@ -308,6 +320,7 @@ class ProbeSource:
                 )
                 if retry_after is not None:
                     wait = max(wait, retry_after)
+                    self._retry_until = done + timedelta(seconds=retry_after)
             elif not isinstance(outcome.json, Mapping):
                 error = decode_problem(outcome, SOURCE_ID, self._clock)
         else:

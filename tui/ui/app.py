@@ -263,9 +263,19 @@ class LimitwatchApp(App[int]):
             )
             self.notify(f"{what} not available: {why}", severity="warning")
             return
-        when = fmt.local_time(allowed_at, self.clock.now(), self.tz)
-        reason = "the endpoint throttles" if kind == "usage" else "the probe interval"
-        self.notify(f"{what} allowed at {when} ({reason})", severity="warning")
+        now = self.clock.now()
+        if kind == "usage":
+            when = fmt.local_time(allowed_at, now, self.tz)
+            self.notify(f"{what} allowed at {when} (the endpoint throttles)", severity="warning")
+            return
+        wait = (allowed_at - now).total_seconds()
+        reason = "a probe ran moments ago" if wait <= 10 else "the server asked to wait"
+        when = (
+            f"in {fmt.countdown(wait)}"
+            if wait < 3600
+            else f"at {fmt.local_time(allowed_at, now, self.tz)}"
+        )
+        self.notify(f"{what} allowed {when} ({reason})", severity="warning")
 
     def action_toggle_pause(self) -> None:
         if self.monitor.paused:

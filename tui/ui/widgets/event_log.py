@@ -1,4 +1,8 @@
-"""A short log of what happened: errors, level changes, throttling, credential changes."""
+"""A short log of what happened: errors, level changes, throttling, credential changes.
+
+Event text often quotes a server: it is masked (``tui.secrets``) and cleaned of escape
+sequences and control characters (``text.clean``) before it is drawn.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from rich.text import Text
 
 from tui import text as fmt
 from tui.models import Event
+from tui.secrets import mask
 from tui.ui.widgets.base import TextWidget
 
 EVENT_LIMIT = 50
@@ -33,7 +38,7 @@ def event_lines(events: Sequence[Event], tz: tzinfo | None) -> tuple[tuple[str, 
             style = "info"
         else:
             style = _KIND_STYLE.get(event.kind, "info")
-        lines.append((fmt.clock_time(event.at, tz), event.text, style))
+        lines.append((fmt.clock_time(event.at, tz), fmt.clean(mask(event.text)), style))
     return tuple(lines)
 
 

@@ -1,4 +1,8 @@
-"""One line per source: ok and when the next call is, throttled until when, disabled and why."""
+"""One line per source: ok and when the next call is, throttled until when, disabled and why.
+
+Details often quote a server: each line is masked (``tui.secrets``) and cleaned of escape
+sequences and control characters (``text.clean``) before it is drawn.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,19 @@ from rich.text import Text
 
 from tui import text as fmt
 from tui.models import SourceState
+from tui.secrets import mask
 from tui.ui.widgets.base import TextWidget
 
 THROTTLE_CLASSES = {"usage_endpoint_throttled", "api_rate_limited", "server_throttled"}
 
 
 def source_line(state: SourceState, now: datetime, tz: tzinfo | None) -> tuple[str, str, str]:
-    """(source id, what it is doing, state name for the colour)."""
+    """(source id, what it is doing, state name for the colour), safe to draw."""
+    name, text, style = _source_line(state, now, tz)
+    return fmt.clean(name), fmt.clean(mask(text)), style
+
+
+def _source_line(state: SourceState, now: datetime, tz: tzinfo | None) -> tuple[str, str, str]:
     nxt = state.next_attempt_at
     at = f" {fmt.local_time(nxt, now, tz)}" if nxt is not None else ""
     error = state.error
