@@ -101,7 +101,8 @@ def make_world(
     creds.write_text(json.dumps(oauth_file_content(oauth_token, valid_for=valid_for)))
     creds.chmod(0o600)
     config = root / "config.toml"  # absent: defaults
-    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
+    # OTEL_* too: a real collector configured in the shell must not get the bench's metrics.
+    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP and not k.startswith("OTEL_")}
     env.update(
         HOME=str(home),
         XDG_CONFIG_HOME=str(root / "xdg" / "config"),
@@ -122,6 +123,44 @@ def make_world(
     # `python -m tui` / `-m bench.*` from the checkout even when it is not installed.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     return World(root, home, claude, data, cache, config, env)
+
+
+def second_account(world: World) -> dict[str, str]:
+    """The same user with a second Claude Code folder beside the first: its own sign-in (the
+    simulator's second token, ``SIM_OAUTH_TOKEN_2``) and no transcripts. Returns the
+    environment that watches both (a comma-separated ``CLAUDE_CONFIG_DIR``, one account each)."""
+    from tui.simulator import SIM_OAUTH_TOKEN_2
+
+    second = world.root / "claude-second"
+    (second / "projects").mkdir(parents=True, exist_ok=True)
+    creds = second / ".credentials.json"
+    creds.write_text(json.dumps(oauth_file_content(SIM_OAUTH_TOKEN_2)))
+    creds.chmod(0o600)
+    return {**world.env, "CLAUDE_CONFIG_DIR": f"{world.claude},{second}"}
+
+
+def doubled_tree(world: World) -> tuple[dict[str, str], int]:
+    """The same user with a transcript tree twice the generated one: the generated files and a
+    hard-linked copy of each in a sibling project folder (the bytes on disk and in the OS
+    cache are the same; a reader sees twice the files and twice the bytes). Returns the
+    environment that points at it and the tree's size in bytes."""
+    folder = world.root / "claude-doubled"
+    projects = folder / "projects"
+    shutil.rmtree(folder, ignore_errors=True)
+    projects.mkdir(parents=True)
+    shutil.copy2(world.claude / ".credentials.json", folder / ".credentials.json")
+    size = 0
+    for path in sorted(world.projects.rglob("*.jsonl")):
+        rel = path.relative_to(world.projects)
+        for copy in ("", "-copy"):
+            target = projects / f"{rel.parts[0]}{copy}" / Path(*rel.parts[1:])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, target)
+            except OSError:  # no hard links here: a real copy
+                shutil.copy2(path, target)
+            size += path.stat().st_size
+    return {**world.env, "CLAUDE_CONFIG_DIR": str(folder)}, size
 
 
 def temp_root(prefix: str) -> Path:
