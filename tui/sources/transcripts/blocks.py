@@ -8,10 +8,12 @@ per model and kind of token are kept apart and never decrease when old hours are
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from tui.models import UsageBlock
+if TYPE_CHECKING:  # imported when blocks are built: a scanning helper process stays lean
+    from tui.models import UsageBlock
 
 HOUR = 3600
 BLOCK_SECONDS = 5 * HOUR
@@ -21,13 +23,17 @@ TOKEN_KINDS = ("input", "output", "cache_creation", "cache_read")
 HourRow = tuple[int, float, float, int, dict[str, list[int]]]
 
 
-@dataclass
 class Hour:
-    models: dict[str, list[int]] = field(default_factory=dict)
-    entries: int = 0
-    first: float = float("inf")
-    last: float = float("-inf")
-    seen: set[int] = field(default_factory=set)
+    """One hour's usage: tokens by model, entries, first and last entry, ids counted."""
+
+    __slots__ = ("entries", "first", "last", "models", "seen")
+
+    def __init__(self) -> None:
+        self.models: dict[str, list[int]] = {}
+        self.entries = 0
+        self.first = float("inf")
+        self.last = float("-inf")
+        self.seen: set[int] = set()
 
 
 class Hours:
@@ -63,15 +69,29 @@ class Hours:
         total = self.totals.get(model)
         if total is None:
             total = self.totals[model] = [0, 0, 0, 0]
-        for i in range(4):
-            acc[i] += counts[i]
-            total[i] += counts[i]
+        a, b, c, d = counts  # unrolled: this runs once per response of a first scan
+        acc[0] += a
+        acc[1] += b
+        acc[2] += c
+        acc[3] += d
+        total[0] += a
+        total[1] += b
+        total[2] += c
+        total[3] += d
         bucket.entries += 1
         if when < bucket.first:
             bucket.first = when
         if when > bucket.last:
             bucket.last = when
         return True
+
+    def add_many(
+        self,
+        entries: Iterable[tuple[tuple[str, str] | None, float, str, tuple[int, int, int, int]]],
+    ) -> int:
+        """``add`` for each entry (ids, time, model, counts), in order; how many counted."""
+        add = self.add
+        return sum(1 for ids, when, model, counts in entries if add(ids, when, model, counts))
 
     def prune(self, cut: float) -> None:
         """Forget the hours that ended before ``cut`` (the totals keep what they counted)."""
@@ -113,6 +133,8 @@ def build_blocks(rows: list[HourRow], now: float, limit: int) -> tuple[UsageBloc
 
 
 def _block(items: list[HourRow], now: float) -> UsageBlock:
+    from tui.models import UsageBlock
+
     start = items[0][0]
     last = max(i[2] for i in items)
     per_model: dict[str, list[int]] = {}

@@ -1,10 +1,12 @@
 """The first scan of a large transcript tree, shared between this process and helpers.
 
-The files are cut into batches, largest first. Spawned helper processes (never forked: the TUI
-has threads) and the scanning process take the next batch nobody has taken from one shared
-counter, so the scanning process is busy while the helpers start (about 0.1 s) and all finish
-together on the small batches at the end. Helpers return what they counted row by row
-(``Part``), and ``adopt`` takes it into the scanning process's ``Reader``, so a response
+The files are cut into batches, largest first, and every batch index is written at once to a
+pipe whose write end is then closed: whoever reads the next record from it (this process or a
+helper) reads that batch, so the scanning process is busy while the helpers start and all
+finish together on the small batches at the end. Helpers are lean processes of their own
+(``helper.py``: ``python -c``, never forked since the TUI has threads, and not
+multiprocessing's spawn, whose start costs about twice as much); each returns what it counted
+row by row, and ``adopt`` takes it into the scanning process's ``Reader``, so a response
 copied into files read by different processes still counts once. Anything that goes wrong
 with the helpers (no processes in a sandbox, one that dies) leaves their batches to the
 scanning process.
@@ -14,13 +16,29 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, TYPE_CHECKING
 
-from tui.models import TranscriptError
-from tui.sources.transcripts.reader import FileItem, FileState, Reader, UsageEntry, new_totals
+from tui.sources.transcripts.helper import CLAIM_BYTES, HELPER_CODE, claim
+from tui.sources.transcripts.reader import (
+    FileItem,
+    FileState,
+    RawError,
+    Reader,
+    UsageEntry,
+)
+from tui.sources.transcripts.rows import loads
+
+if TYPE_CHECKING:
+    import subprocess
+
+    from tui.models import TranscriptError
 
 MAX_HELPERS = 4
+# Every batch index sits in the claims pipe from the start: their records must fit in its
+# buffer (16 KB at least) without waiting for a reader.
+MAX_BATCHES = 16 * 1024 // CLAIM_BYTES
 
 
 @dataclass(frozen=True)
@@ -29,7 +47,7 @@ class Part:
 
     files: list[tuple[str, int, int, int, str, str, float, bool]]
     usage: list[UsageEntry]
-    errors: list[tuple[TranscriptError, str]]
+    errors: list[RawError]
     bytes_read: int
     malformed: int
     problem: str
@@ -64,62 +82,133 @@ def scan_in_parallel(
     if cores < 2 or sum(size for size, _ in sizes) < min_bytes:
         return False
     batches = batched(sizes, batch_bytes)
+    while len(batches) > MAX_BATCHES:
+        batch_bytes *= 2
+        batches = batched(sizes, batch_bytes)
     helpers = min(cores - 1 if here_too else cores, MAX_HELPERS)
     try:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("spawn")
-        claims = context.Value("i", 0)  # the next batch nobody has taken
-        pool = ProcessPoolExecutor(
-            max_workers=helpers, mp_context=context, initializer=_helper_init, initargs=(claims,)
-        )
+        claims, procs = _start_helpers(helpers, batches, reader.now, reader.cut)
     except Exception:
         return False  # no processes here (sandbox, frozen app): read them in this one
     parts: list[Part] = []
     read_here: set[int] = set()
     try:
-        futures = []
-        for _ in range(helpers):
-            with contextlib.suppress(Exception):  # a pool that cannot start: read it here
-                futures.append(pool.submit(_read_claimed, batches, reader.now, reader.cut))
-        while here_too or not futures:
-            index = _claim(claims, len(batches))
+        while here_too or not procs:
+            index = claim(claims)
             if index is None:
                 break
             read_here.add(index)
             reader.scan_batch(batches[index], totals, new_errors)
-        for future in futures:
+        for proc in procs:
             with contextlib.suppress(Exception):  # a helper died: its batches are read below
-                parts.append(future.result())
+                parts.append(_collect(proc))
+        done = read_here.union(*(part.batches for part in parts))
+        for index, batch in enumerate(batches):
+            if index not in done:
+                read_here.add(index)
+                reader.scan_batch(batch, totals, new_errors)
+        totals["processes"] = len({part.pid for part in parts}) + (1 if read_here else 0)
+        for part in parts:
+            adopt(reader, part, totals, new_errors)
     finally:
-        pool.shutdown(wait=False)  # the helpers have nothing left to do and exit by themselves
-    done = read_here.union(*(part.batches for part in parts))
-    for index, batch in enumerate(batches):
-        if index not in done:
-            read_here.add(index)
-            reader.scan_batch(batch, totals, new_errors)
-    totals["processes"] = len({part.pid for part in parts}) + (1 if read_here else 0)
-    for part in parts:
-        adopt(reader, part, totals, new_errors)
+        os.close(claims)
+        for proc in procs:
+            _reap(proc)
     return True
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    """A helper that answered has exited: wait for it; one that did not is killed first."""
+    with contextlib.suppress(Exception):
+        proc.kill()
+        proc.wait()
+    for pipe in (proc.stdin, proc.stdout):
+        with contextlib.suppress(Exception):
+            if pipe is not None:
+                pipe.close()
+
+
+def _start_helpers(
+    helpers: int, batches: list[list[FileItem]], now: float, cut: float
+) -> tuple[int, list[subprocess.Popen[bytes]]]:
+    """The claims pipe's read end (every batch index in it) and the helper processes."""
+    import marshal
+    import subprocess
+    import threading
+
+    read_end, write_end = os.pipe()
+    try:
+        records = (i.to_bytes(CLAIM_BYTES, "little") for i in range(len(batches)))
+        os.write(write_end, b"".join(records))
+    finally:
+        os.close(write_end)
+    job = marshal.dumps((list(sys.path), read_end, batches, now, cut))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for _ in range(helpers):
+            proc = subprocess.Popen(
+                [sys.executable, "-c", HELPER_CODE],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(read_end,),
+            )
+            procs.append(proc)
+            # The job is fed from a thread: this process reads batches meanwhile.
+            threading.Thread(target=_feed, args=(proc.stdin, job), daemon=True).start()
+    except Exception:
+        if not procs:
+            os.close(read_end)
+            raise
+    return read_end, procs
+
+
+def _feed(pipe: IO[bytes] | None, job: bytes) -> None:
+    if pipe is None:
+        return
+    with contextlib.suppress(OSError):
+        pipe.write(job)
+    with contextlib.suppress(OSError):
+        pipe.close()
+
+
+def _collect(proc: subprocess.Popen[bytes]) -> Part:
+    """What a helper wrote, once it is done."""
+    import marshal
+
+    assert proc.stdout is not None
+    data = proc.stdout.read()  # the helper exits once written; it is waited for later
+    (files, usage, errors, bytes_read, malformed, problem, pid, read, version, long_lines) = (
+        marshal.loads(data)
+    )
+    return Part(
+        files=files,
+        usage=usage,
+        errors=errors,
+        bytes_read=bytes_read,
+        malformed=malformed,
+        problem=problem,
+        pid=pid,
+        batches=read,
+        version=version,
+        long_lines=long_lines,
+    )
 
 
 def adopt(
     reader: Reader, part: Part, totals: dict[str, int], new_errors: list[TranscriptError]
 ) -> None:
     """Take in what a helper process read: its files' offsets and, row by row, what it
-    counted (so a response also read here, or by another helper, counts once)."""
+    counted (so a response also read here, or by another helper, counts once), and its error
+    rows, read here as a scan of this process would read them."""
     with reader.lock:
         for key, offset, inode, dev, project, session, mtime, skipping in part.files:
             reader.files[key] = FileState(offset, inode, dev, project, session, mtime, skipping)
-        for ids, when, model, counts in part.usage:
-            if reader.hours.add(ids, when, model, counts):
-                totals["usage"] += 1
-        for error, stamp in part.errors:
-            if reader.new_error_key(error.session, stamp, error.text):
-                new_errors.append(error)
-                reader.keep_error(error)
+        totals["usage"] += reader.hours.add_many(part.usage)
+        for line, project, session in part.errors:
+            with contextlib.suppress(ValueError, RecursionError):
+                row = loads(line)
+                reader.error_row(row, FileState(0, 0, 0, project, session), new_errors)
         reader.note_version(*part.version)
         totals["bytes"] += part.bytes_read
         totals["helper_bytes"] += part.bytes_read
@@ -143,54 +232,3 @@ def batched(sizes: list[tuple[int, FileItem]], target: int) -> list[list[FileIte
     if batch:
         batches.append(batch)
     return batches
-
-
-def _claim(claims: Any, count: int) -> int | None:
-    """The next batch nobody has taken, or None. Batches come largest first, so every process
-    ends on small ones and they finish together."""
-    with claims.get_lock():
-        index = int(claims.value)
-        if index >= count:
-            return None
-        claims.value = index + 1
-        return index
-
-
-_claims: Any = None  # in a helper process: the shared counter
-
-
-def _helper_init(claims: Any) -> None:
-    global _claims
-    _claims = claims
-
-
-def _read_claimed(batches: list[list[FileItem]], now: float, cut: float) -> Part:
-    """In a helper process: read batches until none is left; return what was counted."""
-    reader = Reader()
-    reader.begin(now, cut)
-    usage: list[UsageEntry] = []
-    collected: list[tuple[TranscriptError, str]] = []
-    reader.collect = usage
-    reader.collect_errors = collected
-    totals = new_totals()
-    errors: list[TranscriptError] = []
-    read: list[int] = []
-    while (index := _claim(_claims, len(batches))) is not None:
-        read.append(index)
-        reader.scan_batch(batches[index], totals, errors)
-    files = [
-        (key, st.offset, st.inode, st.dev, st.project, st.session, st.mtime, st.skipping)
-        for key, st in reader.files.items()
-    ]
-    return Part(
-        files=files,
-        usage=usage,
-        errors=collected,
-        bytes_read=totals["bytes"],
-        malformed=totals["malformed"],
-        problem=reader.last_problem,
-        pid=os.getpid(),
-        batches=read,
-        version=(reader.version_at, reader.version),
-        long_lines=totals["long_lines"],
-    )

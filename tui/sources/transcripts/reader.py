@@ -17,10 +17,8 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.models import TranscriptError
 from tui.sources.transcripts.blocks import Hours
 from tui.sources.transcripts.filters import (
     ERROR_HEAD,
@@ -50,17 +48,35 @@ RECENT_IDS = 256  # streamed rows of one response sit next to each other
 UsageEntry = tuple[tuple[str, str] | None, float, str, tuple[int, int, int, int]]
 # (path, project, session) of one transcript file
 FileItem = tuple[str, str, str]
+# In a helper process: an error row as read (its bytes), with its file's project and session
+RawError = tuple[bytes, str, str]
+
+if TYPE_CHECKING:  # no tui.models (nor dataclasses) in a scanning helper process
+    from tui.models import TranscriptError
 
 
-@dataclass
 class FileState:
-    offset: int
-    inode: int
-    dev: int
-    project: str
-    session: str
-    mtime: float = 0.0  # at the last stat: "hot" files are looked at on every scan
-    skipping: bool = False  # the offset is inside an over-long line: read on to its end
+    """Where a followed file was read to, and which file it is."""
+
+    __slots__ = ("dev", "inode", "mtime", "offset", "project", "session", "skipping")
+
+    def __init__(
+        self,
+        offset: int,
+        inode: int,
+        dev: int,
+        project: str,
+        session: str,
+        mtime: float = 0.0,  # at the last stat: "hot" files are looked at on every scan
+        skipping: bool = False,  # the offset is inside an over-long line: read on to its end
+    ) -> None:
+        self.offset = offset
+        self.inode = inode
+        self.dev = dev
+        self.project = project
+        self.session = session
+        self.mtime = mtime
+        self.skipping = skipping
 
 
 def new_totals() -> dict[str, int]:
@@ -91,9 +107,10 @@ class Reader:
         self.cut = 0.0  # rows before this are not counted (the retention window)
         self.now = 0.0  # the scan's now: an error row without a time takes it
         self.horizon = float("inf")  # rows after this are not believed
-        # In a helper of the parallel first scan: every counted usage row, to merge later.
+        # In a helper of the parallel first scan: every counted usage row and every error
+        # row as read, for the scanning process to take in.
         self.collect: list[UsageEntry] | None = None
-        self.collect_errors: list[tuple[TranscriptError, str]] | None = None
+        self.collect_errors: list[RawError] | None = None
         self._chunk = max(4096, chunk_size)
         self._max_line = max(self._chunk, max_line_bytes)
         self._error_keys: OrderedDict[tuple[str, str, int], None] = OrderedDict()
@@ -216,7 +233,7 @@ class Reader:
         new_errors: list[TranscriptError],
     ) -> None:
         """Handle the complete lines in ``buf[pos:limit]`` that mention usage or an API error."""
-        find, rfind = buf.find, buf.rfind
+        find, rfind, startswith = buf.find, buf.rfind, buf.startswith
         while pos < limit:
             stop = find(b"\n", pos, limit)
             if stop < 0:
@@ -227,14 +244,14 @@ class Reader:
             # From the end: Claude Code writes the message's usage last in it, near the line's end.
             hit = rfind(TAIL, pos, stop)
             while hit >= 0:
-                if hit >= 2 and buf[hit - 2 : hit] == USAGE_HEAD:
+                if hit >= 2 and startswith(USAGE_HEAD, hit - 2):
                     if counted_before(buf, pos, stop, hit, self._recent_ids):
                         break  # a streamed repeat of a response counted already
                     ids = self._line(buf[pos:stop], state, totals, new_errors)
                     if ids is not None and ids[0].startswith("msg_"):
                         self._remember((ids[0][4:].encode(), ids[1].encode()))
                     break
-                if hit >= 13 and buf[hit - 13 : hit] == ERROR_HEAD:
+                if hit >= 13 and startswith(ERROR_HEAD, hit - 13):
                     self._line(buf[pos:stop], state, totals, new_errors)
                     break
                 hit = rfind(TAIL, pos, hit)  # "message" or another word ending so
@@ -266,7 +283,10 @@ class Reader:
         if row.get("type") == "user":  # a tool result quoting usage or an error is neither
             return None
         if is_error_row(row):
-            self._error_row(row, state, new_errors)
+            if self.collect_errors is not None:  # a helper: the scanning process reads it
+                self.collect_errors.append((bytes(line), state.project, state.session))
+            else:
+                self.error_row(row, state, new_errors)
             return None
         message = row.get("message")
         if row.get("type") != "assistant" or not isinstance(message, dict):
@@ -283,9 +303,10 @@ class Reader:
             return ids
         return None
 
-    def _error_row(
+    def error_row(
         self, row: dict[str, Any], state: FileState, new_errors: list[TranscriptError]
     ) -> None:
+        """Keep an error row (``is_error_row``) unless it was surfaced already."""
         stamp = row.get("timestamp")
         when = parse_ts(stamp)
         if when is not None and when > self.horizon:
@@ -300,8 +321,6 @@ class Reader:
             self.note_version(when, version_of(row))
         new_errors.append(error)
         self.keep_error(error)
-        if self.collect_errors is not None:
-            self.collect_errors.append((error, raw_stamp))
 
     def keep_error(self, error: TranscriptError) -> None:
         self.errors.append(error)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.models import TranscriptError
+if TYPE_CHECKING:  # imported when an error row is met: a scanning helper process stays lean
+    from tui.models import TranscriptError
 
 # A row dated further ahead of now than this is not believed (a clock gone wrong, a damaged
 # file): it is neither the last error nor counted as usage.
@@ -101,6 +102,8 @@ def error_from_row(
 ) -> TranscriptError:
     """The TranscriptError of an error row (``is_error_row``), its text cleaned. ``when``: the
     row's time (``parse_ts`` of its timestamp); None takes ``now``."""
+    from tui.models import TranscriptError
+
     sid = row.get("sessionId")
     status = row.get("apiErrorStatus")
     kind = row.get("error")

@@ -1,0 +1,79 @@
+"""A helper process of the parallel first scan (``parallel.py``), kept lean to start fast.
+
+Started as ``python -c HELPER_CODE``: it reads its job from stdin (``marshal``, built in and
+fast; both sides run the same interpreter: the scanning
+process's ``sys.path``, the read end of the claims pipe, the batches, the scan's clock),
+claims batches from the pipe until none is left, and writes what it counted to stdout
+(plain values: no class of this package crosses, so neither side imports more than the
+reader). It imports neither ``tui.models`` nor ``dataclasses``: error rows go back as
+bytes, for the scanning process to read.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+from typing import Any
+
+from tui.sources.transcripts.reader import FileItem, Reader, new_totals
+
+CLAIM_BYTES = 4  # one batch index, little-endian, per record in the claims pipe
+
+# What a helper is started with: sys.path first (the package may be there only), then main.
+HELPER_CODE = (
+    "import marshal, sys\n"
+    "job = marshal.loads(sys.stdin.buffer.read())\n"
+    "sys.path[:0] = [p for p in job[0] if p not in sys.path]\n"
+    "from tui.sources.transcripts.helper import main\n"
+    "main(job)\n"
+)
+
+
+def claim(fd: int) -> int | None:
+    """The next batch nobody has taken (a record read from the claims pipe), or None. The
+    pipe holds every index from the start and its write end is closed, so a read never
+    waits; reads of a few bytes from a pipe are whole, whoever else reads it."""
+    data = os.read(fd, CLAIM_BYTES)
+    if len(data) < CLAIM_BYTES:
+        return None
+    return int.from_bytes(data, "little")
+
+
+def read_claimed(fd: int, batches: list[list[FileItem]], now: float, cut: float) -> tuple[Any, ...]:
+    """Read batches until none is left; what was counted, as plain values (see ``Part``)."""
+    reader = Reader()
+    reader.begin(now, cut)
+    reader.collect = []
+    reader.collect_errors = []
+    totals = new_totals()
+    read: list[int] = []
+    while (index := claim(fd)) is not None:
+        read.append(index)
+        reader.scan_batch(batches[index], totals, [])
+    files = [
+        (key, st.offset, st.inode, st.dev, st.project, st.session, st.mtime, st.skipping)
+        for key, st in reader.files.items()
+    ]
+    return (
+        files,
+        reader.collect,
+        reader.collect_errors,
+        totals["bytes"],
+        totals["malformed"],
+        reader.last_problem,
+        os.getpid(),
+        read,
+        (reader.version_at, reader.version),
+        totals["long_lines"],
+    )
+
+
+def main(job: tuple[Any, ...]) -> None:
+    _path, fd, batches, now, cut = job
+    out = read_claimed(fd, batches, now, cut)
+    sys.stdout.buffer.write(marshal.dumps(out))
+    sys.stdout.buffer.flush()
+    # Gone at once: the scanning process reads to the end of this pipe, which a normal exit
+    # would close only after freeing every object of the scan.
+    os._exit(0)
