@@ -44,6 +44,7 @@ class PeerRun:
     seconds: float
     tokens: dict[str, int] = field(default_factory=dict)  # input, output, cc, cr, total
     raw: Any = None
+    cpu_s: float = 0.0  # user + system CPU of the whole run (its threads and children too)
 
 
 def _which(name: str) -> str | None:
@@ -110,9 +111,13 @@ def claude_monitor_live_argv(peer: Peer, world: World) -> list[str]:
     return [*peer.argv, "--plan", "max20", "--data-paths", str(world.projects)]
 
 
-def _run(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, Any]:
-    """Run a peer, time it, parse its JSON. Its exit code may carry a status (claude-monitor
-    exits 11 on "limit_hit", like ``limitwatch status``): valid JSON on stdout is success."""
+def _run(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, Any, float]:
+    """Run a peer, time it (wall and CPU), parse its JSON. Its exit code may carry a status
+    (claude-monitor exits 11 on "limit_hit", like ``limitwatch status``): valid JSON on
+    stdout is success."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         argv,
@@ -123,8 +128,10 @@ def _run(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, A
         stdin=subprocess.DEVNULL,
     )
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     try:
-        return seconds, json.loads(done.stdout)
+        return seconds, json.loads(done.stdout), cpu
     except ValueError:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         raise RuntimeError(f"{argv[0]} exited {done.returncode}: {' / '.join(tail)}") from None
@@ -135,7 +142,7 @@ def run_ccusage_daily(peer: Peer, world: World, timeout: float = 600) -> PeerRun
     assert peer.argv is not None
     env = peer_env(world)
     env["NO_COLOR"] = "1"
-    seconds, data = _run([*peer.argv, "daily", "--offline", "--json"], env, timeout)
+    seconds, data, cpu = _run([*peer.argv, "daily", "--offline", "--json"], env, timeout)
     totals = data.get("totals", {})
     tokens = {
         "input": int(totals.get("inputTokens", 0)),
@@ -144,18 +151,18 @@ def run_ccusage_daily(peer: Peer, world: World, timeout: float = 600) -> PeerRun
         "cache_read": int(totals.get("cacheReadTokens", 0)),
     }
     tokens["total"] = int(totals.get("totalTokens", sum(tokens.values())))
-    return PeerRun(seconds, tokens, data)
+    return PeerRun(seconds, tokens, data, cpu)
 
 
 def run_claude_monitor_once(peer: Peer, world: World, timeout: float = 600) -> PeerRun:
     """``claude-monitor --once --output json``: its ``local_history`` total over what it loads."""
     assert peer.argv is not None
     argv = [*peer.argv, "--once", "--output", "json", "--data-paths", str(world.projects)]
-    seconds, data = _run(argv, peer_env(world), timeout)
+    seconds, data, cpu = _run(argv, peer_env(world), timeout)
     history = data.get("local_history") or {}
     local = (data.get("local") or {}).get("tokens") or {}
     tokens = {
         "total": int(history.get("total_tokens") or 0),
         "session_total": int(local.get("total_tokens") or 0),
     }
-    return PeerRun(seconds, tokens, data)
+    return PeerRun(seconds, tokens, data, cpu)

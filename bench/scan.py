@@ -88,6 +88,7 @@ def measure_transcripts(
     tokens: dict[str, Any] = {"limitwatch": _python(_OURS_TOKENS, world, cwd)}
     ours: list[dict[str, Any]] = []
     first: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     after: dict[str, list[float]] = {}
     for run in range(runs):
         for peer in peers:
@@ -95,6 +96,7 @@ def measure_transcripts(
                 progress(f"transcripts: {peer.name} run {run + 1}/{runs}")
                 result = runners[peer.name](peer, world)
                 first.setdefault(peer.name, []).append(result.seconds)
+                cpu.setdefault(peer.name, []).append(result.cpu_s)
                 if run == 0:
                     tokens[peer.name] = result.tokens
         progress(f"transcripts: limitwatch run {run + 1}/{runs}")
@@ -102,7 +104,13 @@ def measure_transcripts(
         for peer in peers:
             if peer.available:
                 after.setdefault(peer.name, []).append(runners[peer.name](peer, world).seconds)
-    return {"ours": ours, "peer_first_s": first, "peer_after_append_s": after, "tokens": tokens}
+    return {
+        "ours": ours,
+        "peer_first_s": first,
+        "peer_first_cpu_s": cpu,
+        "peer_after_append_s": after,
+        "tokens": tokens,
+    }
 
 
 def measure_first_scans(
@@ -117,11 +125,14 @@ def measure_first_scans(
     key order's row: speed only)."""
     ours: list[dict[str, Any]] = []
     first: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     for run in range(runs):
         for peer in peers:
             if peer.available and peer.name == "ccusage":
                 progress(f"transcripts: {peer.name} run {run + 1}/{runs}")
-                first.setdefault(peer.name, []).append(run_ccusage_daily(peer, world).seconds)
+                result = run_ccusage_daily(peer, world)
+                first.setdefault(peer.name, []).append(result.seconds)
+                cpu.setdefault(peer.name, []).append(result.cpu_s)
         progress(f"transcripts: limitwatch run {run + 1}/{runs}")
         ours.append(_python(_MEASURE, world, cwd))
-    return {"ours": ours, "peer_first_s": first}
+    return {"ours": ours, "peer_first_s": first, "peer_first_cpu_s": cpu}

@@ -263,10 +263,22 @@ def _scanned_tokens(source: TranscriptSource) -> dict[str, list[int]]:
     return out
 
 
+def _cpu(resource: Any) -> float:
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def measure(root: Path) -> dict[str, Any]:
     """First scan, then a 10 KB append to one file and an incremental scan."""
+    import resource
+
     source = TranscriptSource([root], clock=SystemClock(), keep_hours=24 * 365 * 30)
+    cpu_before = _cpu(resource)
     first = source.scan()
+    scan_cpu = _cpu(resource) - cpu_before  # this process and its helpers (waited for)
     mb = first.bytes_read / (1024 * 1024)
     files = sorted(root.rglob("*.jsonl"))
     rng = random.Random(1)
@@ -282,6 +294,7 @@ def measure(root: Path) -> dict[str, Any]:
     return {
         "files": first.files_seen,
         "first_scan_s": round(first.duration_s, 3),
+        "first_scan_cpu_s": round(scan_cpu, 3),
         "first_scan_mb": round(mb, 1),
         "processes": first.processes,
         "mb_per_s": round(mb / first.duration_s, 1) if first.duration_s > 0 else None,

@@ -64,11 +64,18 @@ def user_row(buf: bytearray, start: int, stop: int) -> bool:
 
 
 def counted_before(
-    buf: bytearray, start: int, stop: int, hit: int, recent: Container[tuple[bytes, bytes]]
+    buf: bytearray,
+    start: int,
+    stop: int,
+    hit: int,
+    recent: Container[tuple[bytes, bytes]],
+    recent_messages: Container[bytes] = (),
 ) -> bool:
     """True when the row ``buf[start:stop]`` (its last usage key at ``hit``) is a streamed
     repeat of a response counted already: the same message id + request id as one of the
     last rows counted (``recent``). Those are passed over unparsed; they would not count again.
+    ``recent_messages``, when given, holds the message ids of ``recent``: a row whose message
+    id is not among them is answered for without looking for its request id.
 
     The ids are read from the bytes as Claude Code writes them, and a row is passed over
     only where they are provably its own: ``"message":{"id":"msg_..."`` with no object
@@ -84,6 +91,8 @@ def counted_before(
     m_end = find(b'"', m_id, stop)
     if m_end < 0:
         return False
+    if recent_messages and bytes(buf[m_id:m_end]) not in recent_messages:
+        return False  # a response not counted lately (most first rows): no request id needed
     r = find(_REQUEST_ID, start, m)
     before = r >= 0
     if not before:

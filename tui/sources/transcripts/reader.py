@@ -34,7 +34,6 @@ from tui.sources.transcripts.rows import (
     is_error_row,
     loads,
     parse_ts,
-    positive_int,
     version_of,
 )
 
@@ -116,6 +115,8 @@ class Reader:
         self._error_keys: OrderedDict[tuple[str, str, int], None] = OrderedDict()
         # The ids (after "msg_") of the last responses counted, as they appear in a row's bytes.
         self._recent_ids: OrderedDict[tuple[bytes, bytes], None] = OrderedDict()
+        # Their message ids, each with how many of those pairs hold it.
+        self._recent_messages: dict[bytes, int] = {}
         self._buffer: bytearray | None = None  # the read buffer, during a scan
 
     def begin(self, now: float, cut: float) -> None:
@@ -245,7 +246,7 @@ class Reader:
             hit = rfind(TAIL, pos, stop)
             while hit >= 0:
                 if hit >= 2 and startswith(USAGE_HEAD, hit - 2):
-                    if counted_before(buf, pos, stop, hit, self._recent_ids):
+                    if counted_before(buf, pos, stop, hit, self._recent_ids, self._recent_messages):
                         break  # a streamed repeat of a response counted already
                     ids = self._line(buf[pos:stop], state, totals, new_errors)
                     if ids is not None and ids[0].startswith("msg_"):
@@ -260,8 +261,15 @@ class Reader:
     def _remember(self, key: tuple[bytes, bytes]) -> None:
         recent = self._recent_ids
         recent[key] = None
+        messages = self._recent_messages
+        messages[key[0]] = messages.get(key[0], 0) + 1
         if len(recent) > RECENT_IDS:
-            recent.popitem(last=False)
+            (message, _request), _ = recent.popitem(last=False)
+            left = messages[message] - 1
+            if left:
+                messages[message] = left
+            else:
+                del messages[message]
 
     def _line(
         self,
@@ -355,11 +363,16 @@ class Reader:
             self.note_version(when, version_of(row))
         mid, rid = message.get("id"), row.get("requestId")
         ids = (mid, rid) if isinstance(mid, str) and isinstance(rid, str) and mid and rid else None
+        # positive_int, inlined (once per response of a first scan); JSON gives exact ints
+        # (``type is int`` leaves out True, as positive_int does).
+        get = usage.get
+        a, b = get("input_tokens"), get("output_tokens")
+        c, d = get("cache_creation_input_tokens"), get("cache_read_input_tokens")
         counts = (
-            positive_int(usage.get("input_tokens")),
-            positive_int(usage.get("output_tokens")),
-            positive_int(usage.get("cache_creation_input_tokens")),
-            positive_int(usage.get("cache_read_input_tokens")),
+            a if type(a) is int and a > 0 else 0,
+            b if type(b) is int and b > 0 else 0,
+            c if type(c) is int and c > 0 else 0,
+            d if type(d) is int and d > 0 else 0,
         )
         added = self.hours.add(ids, when, model, counts)
         if added and self.collect is not None:
