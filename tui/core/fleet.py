@@ -107,6 +107,7 @@ def build_fleet(
             transcript_roots=roots,
             network=network,
             tz=tz,
+            account=plan.name,
         )
         members.append(Member(plan.name, str(plan.config_dir or ""), monitor))
     return Fleet(members, env)

@@ -97,6 +97,8 @@ class Monitor:
         tz: tzinfo | None = None,
         label: str = "",
         last_error_path: Path | None = None,
+        account: str = "default",
+        estimate_path: Path | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -124,6 +126,9 @@ class Monitor:
         self._paused = False
         self.ledger = Ledger(config, tz=tz, label=label)
         self.label = label
+        self.account = account  # the name its history rows carry
+        self._estimate_path = estimate_path
+        self._written_estimates: dict[str, float] = {}
         self._last_error_path = last_error_path
         self._credentials_generation = credentials.generation
         self._snapshot: Snapshot | None = None
@@ -138,9 +143,11 @@ class Monitor:
             return
         now = self.clock.now()
         try:
-            latest = self.history.latest()
+            latest = self.history.latest(account=self.account)
             samples = {
-                window_id: self.history.samples(window_id, since=now - SAMPLE_SPAN)
+                window_id: self.history.samples(
+                    window_id, since=now - SAMPLE_SPAN, account=self.account
+                )
                 for window_id in {w.id for w in latest}
             }
         except Exception:  # a broken history file must not stop the monitor
@@ -282,7 +289,7 @@ class Monitor:
         for result in results:
             if result.windows and not result.from_cache:
                 with contextlib.suppress(Exception):
-                    self.history.record(result.windows)
+                    self.history.record(result.windows, account=self.account)
 
     def _after_fold(self) -> Snapshot:
         """The snapshot of a poll: its new alerts are notified, a new last error is saved."""
@@ -297,6 +304,12 @@ class Monitor:
                 write_last_error(error, self._last_error_path)
         for alert in snapshot.new_alerts:
             self._fire(alert)
+        errors = self.ledger.estimate_errors
+        if errors != self._written_estimates and self.persist_last_error:
+            self._written_estimates = dict(errors)
+            from tui.core.last_error import write_estimate_errors
+
+            write_estimate_errors(errors, snapshot.generated_at, self._estimate_path)
         return snapshot
 
     def _fold(self, *, raise_alerts: bool) -> Snapshot:

@@ -33,6 +33,7 @@ def create_monitor(
     transcript_roots: Sequence[Path] | None = None,
     network: Sequence[str] = ("oauth_usage", "probe", "admin"),
     tz: tzinfo | None = None,
+    account: str = "default",
 ) -> Monitor:
     """The production wiring: history in the data folder, notifier, transcripts. With
     ``config_dir`` (one of several accounts), the account's own status line feed,
@@ -72,7 +73,9 @@ def create_monitor(
             source for source in default_sources(config, clock, credentials) if source.id in network
         ],
         label=label,
+        account=account,
         tz=tz,
         statusline_path=paths.statusline_file(config_dir) if config_dir else None,
         last_error_path=paths.last_error_file(config_dir) if config_dir else None,
+        estimate_path=paths.estimate_file(config_dir) if config_dir else None,
     )
