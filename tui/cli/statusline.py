@@ -201,9 +201,19 @@ def claude_dir_of_feed(data: Any, env: Mapping[str, str]) -> Path | None:
 
 
 def _recent_error(now: datetime, folder: Path | None) -> Classification | None:
+    """The last error of the last hour: the one limitwatch classified last, or a newer one
+    Claude Code wrote to the account's transcripts (read from the ends of the recent files)."""
     from tui.core.last_error import read_last_error
+    from tui.sources.transcripts.latest import latest_error, transcript_roots
 
     error = read_last_error(paths.last_error_file(folder))
-    if error is None or now - error.observed_at > STATUSLINE_ERROR_RECENT:
-        return None
+    since = now - STATUSLINE_ERROR_RECENT
+    if error is not None and error.observed_at < since:
+        error = None
+    roots = transcript_roots(str(folder) if folder is not None else None)
+    row = latest_error(roots, now, since=since)
+    if row is not None and (error is None or row.observed_at > error.observed_at):
+        from tui.explain import classify
+
+        return classify(row, now=now, source="transcripts")
     return error

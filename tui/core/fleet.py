@@ -108,6 +108,7 @@ def build_fleet(
             network=network,
             tz=tz,
             account=plan.name,
+            recent_errors=headless,
         )
         members.append(Member(plan.name, str(plan.config_dir or ""), monitor))
     return Fleet(members, env)
