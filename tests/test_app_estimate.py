@@ -33,3 +33,33 @@ async def test_at_40_columns_the_estimate_is_still_marked() -> None:
         text = bar_text(app, "window:five_hour")
         assert "~47%" in text
         assert "est. ±2, 33%" in text
+
+
+def _with_chart():
+    from tui.core.charts import window_series
+    from tui.core.history import Sample
+
+    now = fakes.T0
+    samples = [
+        Sample(at=now.replace(hour=h), used_percent=p, resets_at=now.replace(hour=11), source="x")
+        for h, p in ((6, 10.0), (7, 22.0), (8, 31.0))
+    ]
+    series = window_series("five_hour", samples, now=now, warning=75, critical=90)
+    return replace(fakes.healthy(), chart=series)
+
+
+async def test_a_tall_pane_uses_its_spare_rows_for_the_most_constrained_window() -> None:
+    app = make_app(FakeMonitor(_with_chart()))
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        section = app.screen.query_one("#chart-section")
+        assert section.display
+        assert str(section.border_title).startswith("5-hour session")
+        assert section.region.height >= 8
+
+
+async def test_a_short_pane_keeps_its_rows_for_the_bars() -> None:
+    app = make_app(FakeMonitor(_with_chart()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one("#chart-section").display

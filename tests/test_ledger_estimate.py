@@ -47,7 +47,7 @@ def test_between_polls_the_bar_has_an_estimate_close_to_the_truth() -> None:
         assert data["error_percent"] == round(view.estimate.error_percent, 1)
         checked += 1
     assert checked >= 3
-    assert ledger.estimate_errors["five_hour"] < 3.0
+    assert ledger.calibration.errors["five_hour"] < 3.0
 
 
 def test_no_tokens_from_transcripts_means_no_estimate() -> None:

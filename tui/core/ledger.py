@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from tui.config import Config
 from tui.core.alerts import AlertTracker, build_view
-from tui.core.estimate import Estimator
+from tui.core.calibration import Calibration
 from tui.core.history import Sample
 from tui.core.levels import extra_usage_level, rate_limit_level
 from tui.explain import UsageContext, classify
@@ -46,7 +46,6 @@ SAMPLE_LIMIT = 600  # per window in memory (two days at one per 5 min); the file
 SAMPLE_SPACING = timedelta(minutes=5)  # closer samples are kept only when the value moved
 SAMPLE_STEP = 1.0  # percentage points
 STATUSLINE_STALE_S = 15 * 60
-CALIBRATION_AGE = timedelta(minutes=1)
 # Errors about our own polling do not hide an error Claude gave the user this recently.
 USER_ERROR_PRIORITY = timedelta(minutes=30)
 _SOURCE_PRIORITY = {"oauth_usage": 0, "statusline": 1, "probe": 2, "transcripts": 3}
@@ -79,9 +78,7 @@ class Ledger:
         self._levels: dict[str, Level] = {}
         self._tracker = AlertTracker(config.thresholds_for, tz=tz)
         # The calibrated estimate between polls: official readings against transcript tokens.
-        self.estimator = Estimator()
-        self.token_totals: dict[tuple[str, str], int] = {}
-        self.estimate_errors: dict[str, float] = {}  # window id -> running error, when known
+        self.calibration = Calibration()
 
     def set_config(self, config: Config) -> None:
         """New thresholds (from the editor): levels and alerts follow them from now on."""
@@ -108,7 +105,7 @@ class Ledger:
         Token counts before both: an official reading is calibrated against them."""
         for result in results:
             if result.token_totals:
-                self.token_totals = {(m, k): n for m, k, n in result.token_totals}
+                self.calibration.take_tokens(result.token_totals)
         for result in results:
             if not _has_error(result):
                 self._absorb(result, now)
@@ -148,7 +145,7 @@ class Ledger:
             self.windows[(window.id, window.source)] = window
         self.remember_samples(result.windows)
         if result.source == "oauth_usage":
-            self._calibrate(result.windows, now)
+            self.calibration.observe(result.windows, now)
         if result.extra_usage is not None:
             self.extra_usage = result.extra_usage
         if result.rate_limits:
@@ -165,35 +162,6 @@ class Ledger:
             self._note_error(classification, previous, now)
         if result.transcript_errors:
             self._transcript_errors(result.transcript_errors, result.history_only, result, now)
-
-    def _calibrate(self, windows: Sequence[Window], now: datetime) -> None:
-        """Teach the estimator each fresh official reading (one read from the shared cache long
-        after it was fetched is not paired with today's token counts)."""
-        if not self.token_totals:
-            return
-        for window in windows:
-            if window.used_percent is None or now - window.observed_at > CALIBRATION_AGE:
-                continue
-            self.estimator.observe(
-                window.id,
-                window.used_percent,
-                window.resets_at,
-                window.observed_at,
-                self.token_totals,
-            )
-            error = self.estimator.running_error(window.id)
-            if error is not None:
-                self.estimate_errors[window.id] = error
-
-    def _estimated(self, view: WindowView, now: datetime) -> WindowView:
-        """The view with the estimate of its value now, between official readings."""
-        window = view.window
-        if window.source != "oauth_usage" or not self.token_totals or now <= window.observed_at:
-            return view
-        estimate = self.estimator.estimate(window.id, now, self.token_totals)
-        if estimate is None or estimate.used_percent < (window.used_percent or 0.0):
-            return view
-        return replace(view, estimate=estimate)
 
     def _transcript_errors(
         self,
@@ -309,7 +277,7 @@ class Ledger:
                 )
             except Exception:  # a bad number must not blank the screen
                 view = WindowView(window=window, level="unknown")
-            views.append(self._estimated(view, now))
+            views.append(self.calibration.estimated(view, now))
         new_alerts: list[Alert] = []
         if raise_alerts:
             self._note_levels(views, now)
@@ -330,6 +298,7 @@ class Ledger:
             active = ()
         thresholds = self.config.thresholds
         extra = self.extra_usage
+        chart = self.calibration.chart(views, self.samples, self.config, now)
         return Snapshot(
             generated_at=now,
             account=self.account,
@@ -346,7 +315,8 @@ class Ledger:
                 (limit.id, rate_limit_level(limit, thresholds)) for limit in self.rate_limits
             ),
             new_alerts=tuple(new_alerts),
-            token_totals=tuple((m, k, n) for (m, k), n in sorted(self.token_totals.items())),
+            token_totals=self.calibration.token_rows(),
+            chart=chart,
         )
 
     def _note_levels(self, views: Sequence[WindowView], now: datetime) -> None:

@@ -34,6 +34,7 @@ from tui.sources.statusline import StatuslineSource
 if TYPE_CHECKING:
     import httpx
 
+    from tui.core.estimate import Estimator
     from tui.core.history import History
     from tui.core.notify import Notifier
     from tui.sources.base import Source
@@ -159,6 +160,11 @@ class Monitor:
     @property
     def paused(self) -> bool:
         return self._paused
+
+    @property
+    def estimator(self) -> Estimator:
+        """The account's estimate between polls (the history screen shows its running error)."""
+        return self.ledger.calibration.estimator
 
     def pause(self) -> None:
         if not self._paused:
@@ -304,7 +310,7 @@ class Monitor:
                 write_last_error(error, self._last_error_path)
         for alert in snapshot.new_alerts:
             self._fire(alert)
-        errors = self.ledger.estimate_errors
+        errors = self.ledger.calibration.errors
         if errors != self._written_estimates and self.persist_last_error:
             self._written_estimates = dict(errors)
             from tui.core.last_error import write_estimate_errors
