@@ -145,3 +145,46 @@ async def test_each_account_keeps_its_own_last_error_file(isolated_paths) -> Non
     work_error = read_last_error(paths.last_error_file(plans[1].config_dir))
     assert work_error is not None and work_error.class_id == "token_revoked"
     assert read_last_error(paths.last_error_file(plans[0].config_dir)) is None
+
+
+def test_statusline_records_under_the_account_claude_code_runs_as(
+    isolated_paths, monkeypatch, capsys
+) -> None:
+    """The feed of the `work` sign-in lands in work's own file and history rows."""
+    import io
+    from argparse import Namespace
+
+    from tui import paths
+    from tui.cli.statusline import run_statusline
+    from tui.core.history import History
+    from tui.sources.statusline import read_recorded
+
+    work = isolated_paths.home / ".claude-work"
+    work.mkdir()
+    config_file = isolated_paths.config_file
+    config_file.write_text(
+        '[[accounts]]\nname = "personal"\nclaude_config_dir = "~/.claude"\n\n'
+        '[[accounts]]\nname = "work"\nclaude_config_dir = "~/.claude-work"\n'
+    )
+    clock = ManualClock()
+    now = int(clock.now().timestamp())
+    feed = {
+        "model": {"display_name": "Opus"},
+        "transcript_path": str(work / "projects" / "p" / "s.jsonl"),
+        "rate_limits": {"five_hour": {"used_percentage": 42, "resets_at": now + 3600}},
+    }
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR")
+    out = io.StringIO()
+    run_statusline(
+        Namespace(config=None), clock=clock, stdin=io.StringIO(json.dumps(feed)), out=out
+    )
+    assert "5h 42%" in out.getvalue()
+    recorded = read_recorded(paths.statusline_file(work))
+    assert recorded is not None and recorded.windows[0].used_percent == 42
+    assert read_recorded(paths.statusline_file(isolated_paths.claude)) is None
+    history = History(paths.history_db(), clock=clock)
+    try:
+        assert [w.used_percent for w in history.latest(account="work")] == [42]
+        assert history.latest(account="personal") == []
+    finally:
+        history.close()

@@ -48,3 +48,15 @@ def test_doctor_says_when_processes_cannot_share_the_usage_cache(
     problem = [line for line in out.splitlines() if "calls the usage endpoint itself" in line]
     assert problem and problem[0].startswith("  ! ")
     assert str(cache) in problem[0]
+
+
+def test_doctor_shows_how_close_the_estimate_has_been(isolated_paths, monkeypatch, capsys) -> None:
+    from datetime import UTC, datetime
+
+    from tui.core.last_error import write_estimate_errors
+
+    write_estimate_errors({"five_hour": 1.234}, datetime.now(UTC))
+    main(["doctor"])
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("Estimate between polls (calibrated on the transcripts' tokens)")
+    assert lines[start + 1].startswith("  five_hour: running error ±1.2 points (")

@@ -120,6 +120,7 @@ async def test_command_receives_the_alert_as_json(tmp_path: Path):
         "reason": "threshold",
         "message": "Weekly at 76% (warning at 75%), resets Thu 09:00",
         "at": "2026-04-14T09:30:00Z",
+        "account": "default",  # which sign-in, when several are watched
     }
     assert json.loads(alert_json(ALERT)) == got
 

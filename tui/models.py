@@ -284,6 +284,8 @@ class Snapshot:
     # Cumulative (model, kind, tokens) counted from the transcripts since the process started;
     # kind is input | output | cache_creation | cache_read. Feeds the exporter's token counter.
     token_totals: tuple[tuple[str, str, int], ...] = ()
+    # The most constrained window's recent instances, for a chart when the pane has room.
+    chart: WindowSeries | None = None
     # Every watched account, the first one first (its values are also the fields above).
     accounts: tuple[AccountSnapshot, ...] = ()
 
@@ -341,3 +343,28 @@ class Estimate:
     used_percent: float
     error_percent: float
     as_of: datetime
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One run of a window, from one reset to the next: (time, percent) points in order."""
+
+    points: tuple[tuple[datetime, float], ...]
+    resets_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WindowSeries:
+    window_id: str
+    label: str
+    instances: tuple[Instance, ...]  # oldest first; the last one is the current one
+    warning: float
+    critical: float
+    burn_per_hour: float | None  # points per hour over the last hour of the current instance
+    running_error: float | None  # the estimator's RMS error, points
+
+    @property
+    def current(self) -> float | None:
+        if not self.instances or not self.instances[-1].points:
+            return None
+        return self.instances[-1].points[-1][1]

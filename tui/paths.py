@@ -126,3 +126,8 @@ def last_error_file(config_dir: Path | None = None) -> Path:
     """The account's last classified error, kept so that ``status`` and ``statusline`` can show
     it."""
     return data_dir() / f"last_error{account_suffix(config_dir)}.json"
+
+
+def estimate_file(config_dir: Path | None = None) -> Path:
+    """The account's estimate quality (running error per window), for ``doctor``."""
+    return data_dir() / f"estimate{account_suffix(config_dir)}.json"

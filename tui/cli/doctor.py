@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TextIO
 
 from tui import paths
@@ -89,6 +90,24 @@ def _accounts(config: Config, env: Mapping[str, str], report: Report) -> list[Co
     return [plan.config for plan in plans]
 
 
+def _estimate(config: Config, now: datetime, report: Report) -> None:
+    """How close the estimate between polls has been (the live view measures it)."""
+    from pathlib import Path
+
+    from tui.core.last_error import read_estimate_errors
+
+    folder = config.sources.claude_config_dir
+    found = read_estimate_errors(paths.estimate_file(Path(folder) if folder else None))
+    report.say("")
+    report.say("Estimate between polls (calibrated on the transcripts' tokens)")
+    if found is None or not found[1]:
+        report.say("  not calibrated yet (the live view learns it from a few official readings)")
+        return
+    at, errors = found
+    for window_id, error in sorted(errors.items()):
+        report.say(f"  {window_id}: running error ±{error:.1f} points ({fmt.age(at, now)})")
+
+
 async def _check(config: Config, clock: Clock, env: Mapping[str, str], report: Report) -> None:
     from tui.sources.credentials import CredentialStore
     from tui.sources.http import InsecureBaseURL, resolve_base_url
@@ -157,6 +176,8 @@ async def _check(config: Config, clock: Clock, env: Mapping[str, str], report: R
             report.say(f"  {projects}: {count} transcript file(s)")
         else:
             report.say(f"  {projects}: not present")
+
+    _estimate(config, now, report)
 
     from tui.sources import statusline
 

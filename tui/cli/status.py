@@ -55,6 +55,7 @@ def headless_monitor(
         use_transcripts=False,
         notify=False,
         network=("oauth_usage", "probe", "admin") if include_probe else ("oauth_usage",),
+        recent_errors=True,
     )
     monitor.persist_last_error = persist_last_error
     return monitor

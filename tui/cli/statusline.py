@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from tui import paths
 from tui import text as fmt
 from tui.clock import Clock, SystemClock
-from tui.config import Config, ConfigError, load_config
+from tui.config import Config, ConfigError, UnknownAccount, load_config
 from tui.models import Classification
 
 STATUSLINE_ERROR_RECENT = timedelta(hours=1)
@@ -68,10 +68,14 @@ def _statusline(args: argparse.Namespace, clock: Clock, stdin: TextIO) -> str:
         data = None
     feed = feed_mod.parse_feed(data, now)
     folder = claude_dir_of_feed(data, os.environ)
+    try:
+        account, folder = _account(config, folder, getattr(args, "account", None))
+    except UnknownAccount as exc:
+        return f"limitwatch: {exc}"  # one line, exit 0: a status line never breaks Claude Code
     if feed.windows:
         with contextlib.suppress(Exception):  # an unwritable data folder only skips recording
             feed_mod.record(feed, paths.statusline_file(folder))
-        _record_history(config, clock, feed.windows)
+        _record_history(config, clock, feed.windows, account)
     windows = {w.id: w for w in feed.windows}
     if not windows:
         recorded = feed_mod.read_recorded(paths.statusline_file(folder))
@@ -150,7 +154,23 @@ def _reset(window: Any, now: datetime) -> str:
     return fmt.countdown_until(window.resets_at, now)
 
 
-def _record_history(config: Config, clock: Clock, windows: Any) -> None:
+def _account(config: Config, folder: Path | None, name: str | None) -> tuple[str, Path | None]:
+    """The account the feed belongs to: the one named by ``--account``, else the configured
+    account whose folder Claude Code runs with (``default`` when none matches)."""
+    from tui.config.accounts import pick_account, resolve_accounts
+
+    accounts = resolve_accounts(config)
+    if name is not None:
+        chosen = pick_account(accounts, name)
+        return chosen.name, chosen.config_dir
+    wanted = (folder or paths.home_dir() / ".claude").expanduser()
+    for account in accounts:
+        if account.config_dir.expanduser() == wanted:
+            return account.name, folder
+    return "default", folder
+
+
+def _record_history(config: Config, clock: Clock, windows: Any, account: str) -> None:
     try:
         from tui.core.history import History
 
@@ -158,7 +178,7 @@ def _record_history(config: Config, clock: Clock, windows: Any) -> None:
             paths.history_db(), retention_days=config.history.retention_days, clock=clock
         )
         try:
-            history.record(windows)
+            history.record(windows, account=account)
         finally:
             history.close()
     except Exception:
@@ -181,9 +201,19 @@ def claude_dir_of_feed(data: Any, env: Mapping[str, str]) -> Path | None:
 
 
 def _recent_error(now: datetime, folder: Path | None) -> Classification | None:
+    """The last error of the last hour: the one limitwatch classified last, or a newer one
+    Claude Code wrote to the account's transcripts (read from the ends of the recent files)."""
     from tui.core.last_error import read_last_error
+    from tui.sources.transcripts.latest import latest_error, transcript_roots
 
     error = read_last_error(paths.last_error_file(folder))
-    if error is None or now - error.observed_at > STATUSLINE_ERROR_RECENT:
-        return None
+    since = now - STATUSLINE_ERROR_RECENT
+    if error is not None and error.observed_at < since:
+        error = None
+    roots = transcript_roots(str(folder) if folder is not None else None)
+    row = latest_error(roots, now, since=since)
+    if row is not None and (error is None or row.observed_at > error.observed_at):
+        from tui.explain import classify
+
+        return classify(row, now=now, source="transcripts")
     return error

@@ -14,7 +14,11 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from tui.core.estimate import FAMILIES, model_family
+
+# Instance and WindowSeries are plain data kept in tui.models, so that a Snapshot can carry one.
 from tui.models import LEVEL_ORDER, WindowView, window_label
+from tui.models import Instance as Instance
+from tui.models import WindowSeries as WindowSeries
 
 SAME_RESET_SECONDS = 600.0  # reset times closer than this belong to one instance
 DROP_IS_RESET = 2.0  # a fall of more points than this is a reset even without reset times
@@ -41,31 +45,6 @@ class Block(Protocol):
     def tokens_by_model(self) -> tuple[tuple[str, int, int, int, int], ...]: ...
     @property
     def active(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class Instance:
-    """One run of a window, from one reset to the next: (time, percent) points in order."""
-
-    points: tuple[tuple[datetime, float], ...]
-    resets_at: datetime | None
-
-
-@dataclass(frozen=True)
-class WindowSeries:
-    window_id: str
-    label: str
-    instances: tuple[Instance, ...]  # oldest first; the last one is the current one
-    warning: float
-    critical: float
-    burn_per_hour: float | None  # points per hour over the last hour of the current instance
-    running_error: float | None  # the estimator's RMS error, points
-
-    @property
-    def current(self) -> float | None:
-        if not self.instances or not self.instances[-1].points:
-            return None
-        return self.instances[-1].points[-1][1]
 
 
 @dataclass(frozen=True)

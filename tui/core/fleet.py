@@ -196,6 +196,8 @@ def build_fleet(
             transcript_roots=roots,
             network=network,
             tz=tz,
+            account=plan.name,
+            recent_errors=headless,
         )
         members.append(Member(plan.name, str(plan.config_dir or ""), monitor))
     return Fleet(members, env)

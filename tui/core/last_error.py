@@ -1,4 +1,5 @@
-"""The last classified error, kept on disk so ``status`` and ``statusline`` can show it.
+"""The last classified error, kept on disk so ``status`` and ``statusline`` can show it; and
+the estimate's running error per window, so ``doctor`` can.
 
 Written by the monitor whenever the last error changes. Holds no secret: only the class,
 the wording and times, which come from the server's message and our own text; every string is
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 from tui import paths
@@ -70,3 +73,30 @@ def read_last_error(path: Path | None = None) -> Classification | None:
         retry_at=parse_rfc3339(data.get("retry_at")),
         plan_has_headroom=headroom if isinstance(headroom, bool) else None,
     )
+
+
+def write_estimate_errors(
+    errors: Mapping[str, float], at: datetime, path: Path | None = None
+) -> None:
+    """The estimate's running error (points) per window, as the live view last measured it."""
+    payload = {"at": at.isoformat(), "windows": {k: round(v, 2) for k, v in errors.items()}}
+    with contextlib.suppress(OSError):
+        write_json(path or paths.estimate_file(), payload, prefix=".estimate-")
+
+
+def read_estimate_errors(path: Path | None = None) -> tuple[datetime, dict[str, float]] | None:
+    try:
+        data = json.loads((path or paths.estimate_file()).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("windows"), dict):
+        return None
+    at = parse_rfc3339(data.get("at"))
+    if at is None:
+        return None
+    windows = {
+        str(k): float(v)
+        for k, v in data["windows"].items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+    return at, windows

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from tui.config import Config
 from tui.core.alerts import AlertTracker, build_view
+from tui.core.calibration import Calibration
 from tui.core.history import Sample
 from tui.core.levels import extra_usage_level, rate_limit_level
 from tui.explain import UsageContext, classify
@@ -76,6 +77,8 @@ class Ledger:
         self.samples: dict[str, deque[Sample]] = {}
         self._levels: dict[str, Level] = {}
         self._tracker = AlertTracker(config.thresholds_for, tz=tz)
+        # The calibrated estimate between polls: official readings against transcript tokens.
+        self.calibration = Calibration()
 
     def set_config(self, config: Config) -> None:
         """New thresholds (from the editor): levels and alerts follow them from now on."""
@@ -98,7 +101,11 @@ class Ledger:
     # -- folding results in ---------------------------------------------------------------
 
     def absorb(self, results: Sequence[SourceResult], now: datetime) -> None:
-        """Numbers first, errors after: an error is explained with the usage of this moment."""
+        """Numbers first, errors after: an error is explained with the usage of this moment.
+        Token counts before both: an official reading is calibrated against them."""
+        for result in results:
+            if result.token_totals:
+                self.calibration.take_tokens(result.token_totals)
         for result in results:
             if not _has_error(result):
                 self._absorb(result, now)
@@ -137,6 +144,8 @@ class Ledger:
         for window in result.windows:
             self.windows[(window.id, window.source)] = window
         self.remember_samples(result.windows)
+        if result.source == "oauth_usage":
+            self.calibration.observe(result.windows, now)
         if result.extra_usage is not None:
             self.extra_usage = result.extra_usage
         if result.rate_limits:
@@ -268,7 +277,7 @@ class Ledger:
                 )
             except Exception:  # a bad number must not blank the screen
                 view = WindowView(window=window, level="unknown")
-            views.append(view)
+            views.append(self.calibration.estimated(view, now))
         new_alerts: list[Alert] = []
         if raise_alerts:
             self._note_levels(views, now)
@@ -289,6 +298,7 @@ class Ledger:
             active = ()
         thresholds = self.config.thresholds
         extra = self.extra_usage
+        chart = self.calibration.chart(views, self.samples, self.config, now)
         return Snapshot(
             generated_at=now,
             account=self.account,
@@ -305,6 +315,8 @@ class Ledger:
                 (limit.id, rate_limit_level(limit, thresholds)) for limit in self.rate_limits
             ),
             new_alerts=tuple(new_alerts),
+            token_totals=self.calibration.token_rows(),
+            chart=chart,
         )
 
     def _note_levels(self, views: Sequence[WindowView], now: datetime) -> None:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from tui.core.estimate import Estimator
     from tui.core.history import History
     from tui.core.notify import Notifier
     from tui.sources.base import Source
@@ -122,6 +123,8 @@ class Monitor:
         tz: tzinfo | None = None,
         label: str = "",
         last_error_path: Path | None = None,
+        account: str = "default",
+        estimate_path: Path | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -149,6 +152,9 @@ class Monitor:
         self._paused = False
         self.ledger = Ledger(config, tz=tz, label=label)
         self.label = label
+        self.account = account  # the name its history rows carry
+        self._estimate_path = estimate_path
+        self._written_estimates: dict[str, float] = {}
         self._last_error_path = last_error_path
         self._credentials_generation = credentials.generation
         self._snapshot: Snapshot | None = None
@@ -163,9 +169,11 @@ class Monitor:
             return
         now = self.clock.now()
         try:
-            latest = self.history.latest()
+            latest = self.history.latest(account=self.account)
             samples = {
-                window_id: self.history.samples(window_id, since=now - SAMPLE_SPAN)
+                window_id: self.history.samples(
+                    window_id, since=now - SAMPLE_SPAN, account=self.account
+                )
                 for window_id in {w.id for w in latest}
             }
         except Exception:  # a broken history file must not stop the monitor
@@ -177,6 +185,11 @@ class Monitor:
     @property
     def paused(self) -> bool:
         return self._paused
+
+    @property
+    def estimator(self) -> Estimator:
+        """The account's estimate between polls (the history screen shows its running error)."""
+        return self.ledger.calibration.estimator
 
     def pause(self) -> None:
         if not self._paused:
@@ -308,7 +321,7 @@ class Monitor:
         for result in results:
             if result.windows and not result.from_cache:
                 with contextlib.suppress(Exception):
-                    self.history.record(result.windows)
+                    self.history.record(result.windows, account=self.account)
 
     def _after_fold(self) -> Snapshot:
         """The snapshot of a poll: its new alerts are notified, a new last error is saved."""
@@ -323,6 +336,12 @@ class Monitor:
                 write_last_error(error, self._last_error_path)
         for alert in snapshot.new_alerts:
             self._fire(alert)
+        errors = self.ledger.calibration.errors
+        if errors != self._written_estimates and self.persist_last_error:
+            self._written_estimates = dict(errors)
+            from tui.core.last_error import write_estimate_errors
+
+            write_estimate_errors(errors, snapshot.generated_at, self._estimate_path)
         return snapshot
 
     def _fold(self, *, raise_alerts: bool) -> Snapshot:

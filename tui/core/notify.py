@@ -61,6 +61,7 @@ def alert_json(alert: Alert) -> str:
             "reason": alert.reason,
             "message": alert.message,
             "at": rfc3339(alert.at),
+            "account": alert.account or "default",
         }
     )
 

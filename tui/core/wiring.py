@@ -33,11 +33,15 @@ def create_monitor(
     transcript_roots: Sequence[Path] | None = None,
     network: Sequence[str] = ("oauth_usage", "probe", "admin"),
     tz: tzinfo | None = None,
+    account: str = "default",
+    recent_errors: bool = False,
 ) -> Monitor:
     """The production wiring: history in the data folder, notifier, transcripts. With
     ``config_dir`` (one of several accounts), the account's own status line feed,
     last-error file and transcripts (``transcript_roots``). ``network``: the network
-    sources to run (one-shot commands leave out the probe, which costs tokens)."""
+    sources to run (one-shot commands leave out the probe, which costs tokens).
+    ``recent_errors``: without the transcripts scan, still read the newest error Claude Code
+    showed from the ends of the recent transcripts (``status``, ``doctor``)."""
     history = None
     if use_history:
         from tui.core.history import History
@@ -60,6 +64,14 @@ def create_monitor(
             configured_dir=config.sources.claude_config_dir,
             interval=config.poll.transcripts_interval,
         )
+    sources = [s for s in default_sources(config, clock, credentials) if s.id in network]
+    if recent_errors and transcripts is None:
+        # One-shot commands do not scan: they read the newest error from the files' ends.
+        from tui.sources.transcripts.latest import transcript_roots as roots_of
+        from tui.sources.transcripts.recent import RecentErrorSource
+
+        roots = transcript_roots or roots_of(config.sources.claude_config_dir)
+        sources.append(RecentErrorSource(roots, clock=clock))
     return Monitor(
         config,
         clock=clock,
@@ -68,11 +80,11 @@ def create_monitor(
         history=history,
         notifier=notifier,
         transcripts=transcripts,
-        network_sources=[
-            source for source in default_sources(config, clock, credentials) if source.id in network
-        ],
+        network_sources=sources,
         label=label,
+        account=account,
         tz=tz,
         statusline_path=paths.statusline_file(config_dir) if config_dir else None,
         last_error_path=paths.last_error_file(config_dir) if config_dir else None,
+        estimate_path=paths.estimate_file(config_dir) if config_dir else None,
     )

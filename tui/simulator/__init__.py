@@ -19,7 +19,8 @@ from tui.simulator.endpoints import (
 )
 from tui.simulator.faults import Fault
 from tui.simulator.scenario import Scenario, ScenarioError, builtin_scenario_names, load_scenario
-from tui.simulator.server import RecordedRequest, Simulator
+from tui.simulator.server import Simulator
+from tui.simulator.wire import RecordedRequest
 
 __all__ = [
     "OAUTH_BETA",

@@ -15,7 +15,8 @@ from typing import TextIO
 
 from tui.simulator.endpoints import SIM_ADMIN_KEY, SIM_API_KEY, SIM_OAUTH_TOKEN
 from tui.simulator.scenario import ScenarioError, builtin_scenario_names, load_scenario
-from tui.simulator.server import RecordedRequest, Simulator, is_loopback
+from tui.simulator.server import Simulator
+from tui.simulator.wire import RecordedRequest, is_loopback
 
 EXIT_USAGE = 2
 MAX_SPEED = 100_000.0

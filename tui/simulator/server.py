@@ -7,16 +7,13 @@ It runs ``http.server.ThreadingHTTPServer`` on a daemon thread. Every connection
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import itertools
 import socket
 import socketserver
-import struct
 import sys
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,7 +23,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tui.clock import Clock, ScaledClock
-from tui.simulator import faults
 from tui.simulator.endpoints import (
     MAX_BODY,
     SIM_OAUTH_TOKEN_2,
@@ -39,47 +35,15 @@ from tui.simulator.endpoints import (
 )
 from tui.simulator.errors import ERRORS
 from tui.simulator.faults import Fault
-from tui.simulator.responses import Reply, error_reply
+from tui.simulator.responses import error_reply
 from tui.simulator.scenario import ENDPOINTS, Behavior, Scenario, View, load_scenario
-
-_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "proxy-authorization"})
-_REASONS = {529: "Site Overloaded"}
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request as the simulator saw it. The credential itself is never kept."""
-
-    method: str
-    path: str
-    query: str
-    auth: str  # bearer | x-api-key | none
-    auth_ok: bool
-    beta: str | None
-    user_agent: str | None
-    status: int  # what was answered; 0 when a timeout fault held it unanswered
-    at: datetime  # scenario clock
-    endpoint: str | None = None  # usage | profile | messages | ... | None (unknown path)
-    anthropic_version: str | None = None
-    fault: str | None = None  # the fault kind applied, if any
-    headers: tuple[tuple[str, str], ...] = ()  # lower-case names, secrets left out
-    account: int = 1  # 2: made with the second account's token (SIM_OAUTH_TOKEN_2)
-
-    def header(self, name: str) -> str | None:
-        name = name.lower()
-        for key, value in self.headers:
-            if key == name:
-                return value
-        return None
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+from tui.simulator.wire import (
+    SECRET_HEADERS,
+    RecordedRequest,
+    apply_fault,
+    is_loopback,
+    send_reply,
+)
 
 
 def _resolve(scenario: str | Path | Scenario) -> Scenario:
@@ -380,7 +344,7 @@ class Simulator:
         fault, beh = self._pick(endpoint if method_ok else None, view, auth)
 
         def record(status: int, auth_ok: bool) -> None:
-            kept = tuple((k, v) for k, v in headers.items() if k not in _SECRET_HEADERS)
+            kept = tuple((k, v) for k, v in headers.items() if k not in SECRET_HEADERS)
             rec = RecordedRequest(
                 method=method,
                 path=path,
@@ -428,51 +392,6 @@ class Simulator:
             h.close_connection = True
         else:
             reply, auth_ok = answer(endpoint, method_ok, incoming, ctx, beh)
-        reply = self._apply(fault, reply, auth, credential)
+        reply = apply_fault(fault, reply, auth, credential)
         record(reply.status, auth_ok)
-        self._send(h, reply, fault)
-
-    @staticmethod
-    def _apply(fault: Fault | None, reply: Reply, auth: str, credential: str | None) -> Reply:
-        if fault is None:
-            return reply
-        if fault.kind == "echo_credential":
-            return Reply(status=401, body=faults.echo_credential_body(auth, credential))
-        if fault.kind == "html_5xx":
-            return Reply(
-                status=fault.status,
-                body=faults.html_5xx_body(fault.status),
-                content_type="text/html; charset=UTF-8",
-            )
-        if fault.kind == "malformed_json":
-            reply.body = faults.malformed(reply.body)
-        elif fault.kind == "huge_body":
-            reply.body = faults.huge(reply.payload, reply.body, fault.size_mb)
-        elif fault.kind == "wrong_content_type":
-            reply.content_type = "text/html; charset=UTF-8"
-        return reply
-
-    def _send(self, h: _Handler, reply: Reply, fault: Fault | None) -> None:
-        kind = fault.kind if fault is not None else None
-        cut = kind == "reset"
-        h.send_response(reply.status, _REASONS.get(reply.status))
-        h.send_header("Content-Type", reply.content_type)
-        h.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers:
-            h.send_header(name, value)
-        if cut or h.close_connection:
-            h.send_header("Connection", "close")
-        h.end_headers()
-        if cut:
-            h.wfile.write(reply.body[: len(reply.body) // 2])
-            # SO_LINGER 0: closing sends a TCP RST instead of a clean FIN.
-            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            h.close_connection = True
-            h.connection.close()
-            return
-        if h.command != "HEAD" and fault is not None and kind == "trickle":
-            faults.trickle(h.wfile.write, reply.body, fault.seconds, self._stop_event)
-        elif h.command != "HEAD":
-            view = memoryview(reply.body)
-            for i in range(0, len(view), 1 << 16):
-                h.wfile.write(view[i : i + (1 << 16)])
+        send_reply(h, reply, fault, self._stop_event)

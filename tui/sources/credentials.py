@@ -1,4 +1,5 @@
-"""Finds Claude Code's sign-in, an API key and an admin key. Read-only, always.
+"""Finds Claude Code's sign-in, an API key and an admin key (what they hold: ``login``).
+Read-only, always.
 
 Claude Code's OAuth token lives in ``$CLAUDE_CONFIG_DIR/.credentials.json`` (default
 ``~/.claude``), on macOS in the Keychain. We never write that file and never refresh the token:
@@ -14,203 +15,31 @@ character is refused (and never echoed).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 from tui import paths, secrets
 from tui.clock import Clock, SystemClock
 from tui.config import Config
-from tui.state_file import FileRefused, read_bounded
 
-EXPIRY_MARGIN = timedelta(minutes=5)  # Claude Code treats a token as expired 5 minutes early
-KEYCHAIN_SERVICE = "Claude Code-credentials"
-OAUTH_TOKEN_ENV = "CLAUDE_CODE_OAUTH_TOKEN"
-KEYCHAIN_RECHECK_SECONDS = 60.0
-_PLANS = ("pro", "max", "team", "enterprise")
-MAX_CREDENTIALS_BYTES = 1_000_000  # Claude Code's file is well under 10 kB
-_CONTROL_WORDS = (
-    "holds a control character (a damaged file or variable?); it is not used. Sign in again "
-    "with `claude`."
+# What the sign-in holds lives in ``login``; the names other modules know from here stay here.
+from tui.sources.login import (
+    KEYCHAIN_RECHECK_SECONDS,
+    MAX_CREDENTIALS_BYTES,
+    OAUTH_TOKEN_ENV,
+    CredentialProblem,
+    parse_credentials,
+    read_macos_keychain,
 )
-
-
-def mask(secret: str | None) -> str:
-    """``sk-ant-...abcd``: enough to recognise a key, never enough to use it."""
-    if not secret:
-        return "(none)"
-    return secrets.short_form(secret)
-
-
-def has_control_character(value: str) -> bool:
-    """True for C0/C1 control characters and DEL: no header may carry them."""
-    return any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in value)
-
-
-@dataclass(frozen=True)
-class OAuthCredentials:
-    access_token: str = field(repr=False)
-    expires_at: datetime | None
-    scopes: tuple[str, ...]
-    subscription_type: str | None
-    rate_limit_tier: str | None
-    origin: str  # a file path, "keychain:<service>" or "CLAUDE_CODE_OAUTH_TOKEN"
-
-    @property
-    def masked(self) -> str:
-        return mask(self.access_token)
-
-    def expired(self, now: datetime) -> bool:
-        """True once within Claude Code's 5-minute margin of ``expiresAt``."""
-        if self.expires_at is None:
-            return False
-        return now >= self.expires_at - EXPIRY_MARGIN
-
-    @property
-    def can_read_usage(self) -> bool:
-        """False for a token known to lack ``user:profile`` (e.g. from ``claude setup-token``)."""
-        if self.origin == OAUTH_TOKEN_ENV:
-            return False
-        return not self.scopes or "user:profile" in self.scopes
-
-    @property
-    def plan(self) -> str | None:
-        raw = (self.subscription_type or "").strip().lower()
-        for plan in _PLANS:
-            if raw == plan or raw.startswith(plan) or raw == f"claude_{plan}":
-                return plan
-        return None
-
-    @property
-    def account_key(self) -> str:
-        """A short hash naming the usage cache of this sign-in (never the token itself)."""
-        digest = hashlib.sha256(b"limitwatch-usage:" + self.access_token.strip().encode())
-        return digest.hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    value: str = field(repr=False)
-    origin: str  # the environment variable it came from
-    kind: Literal["api", "admin"]
-
-    @property
-    def masked(self) -> str:
-        return mask(self.value)
-
-
-@dataclass(frozen=True)
-class CredentialProblem:
-    what: str  # short: "corrupt", "unreadable", "no sign-in", "expired", "keychain"
-    location: str
-    detail: str  # plain words, what to do
-
-
-def _epoch_ms(value: object) -> datetime | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
-        else:
-            return None
-    try:
-        seconds = float(value)
-        if seconds > 1e11:  # milliseconds (Claude Code's format); seconds otherwise
-            seconds /= 1000.0
-        return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def parse_credentials(
-    text: str, origin: str
-) -> tuple[OAuthCredentials | None, CredentialProblem | None]:
-    """Claude Code's credentials JSON -> credentials, or a problem in plain words."""
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        return None, CredentialProblem(
-            "corrupt",
-            origin,
-            "Claude Code's credentials are nested too deeply to be real; sign in again with "
-            "`claude`.",
-        )
-    except ValueError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f" (line {line})" if line else ""
-        return None, CredentialProblem(
-            "corrupt",
-            origin,
-            f"Claude Code's credentials are not valid JSON{where}; sign in again with `claude`.",
-        )
-    if not isinstance(data, dict):
-        return None, CredentialProblem(
-            "corrupt", origin, "Claude Code's credentials are not a JSON object."
-        )
-    oauth = data.get("claudeAiOauth")
-    if not isinstance(oauth, dict):
-        return None, CredentialProblem(
-            "no sign-in",
-            origin,
-            "there is no Claude subscription sign-in (claudeAiOauth) here; run `claude` and "
-            "/login to sign in with your Claude account.",
-        )
-    token = oauth.get("accessToken")
-    refresh = oauth.get("refreshToken")
-    for secret in (token, refresh):
-        secrets.register(secret if isinstance(secret, str) else None)
-    if not isinstance(token, str) or not token.strip():
-        return None, CredentialProblem(
-            "no sign-in", origin, "the sign-in has no access token; run `claude` and /login."
-        )
-    if has_control_character(token.strip()):
-        return None, CredentialProblem("corrupt", origin, f"the access token {_CONTROL_WORDS}")
-    raw_scopes = oauth.get("scopes")
-    scopes = (
-        tuple(s for s in raw_scopes if isinstance(s, str)) if isinstance(raw_scopes, list) else ()
-    )
-    sub = oauth.get("subscriptionType")
-    tier = oauth.get("rateLimitTier")
-    creds = OAuthCredentials(
-        access_token=token.strip(),
-        expires_at=_epoch_ms(oauth.get("expiresAt")),
-        scopes=scopes,
-        subscription_type=sub if isinstance(sub, str) and sub else None,
-        rate_limit_tier=tier if isinstance(tier, str) and tier else None,
-        origin=origin,
-    )
-    return creds, None
-
-
-def keychain_service_name(config_dir: Path | None) -> str:
-    """``Claude Code-credentials``, plus ``-<sha256[:8]>`` for a non-default config folder."""
-    if config_dir is None:
-        return KEYCHAIN_SERVICE
-    digest = hashlib.sha256(str(config_dir).encode()).hexdigest()[:8]
-    return f"{KEYCHAIN_SERVICE}-{digest}"
-
-
-def read_macos_keychain(service: str) -> str | None:
-    """The Keychain item's secret via ``security``; None when absent or on any failure."""
-    try:
-        done = subprocess.run(
-            ["security", "find-generic-password", "-s", service, "-w"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if done.returncode != 0:
-        return None
-    return done.stdout.strip() or None
+from tui.sources.login import ApiKey as ApiKey
+from tui.sources.login import OAuthCredentials as OAuthCredentials
+from tui.sources.login import keychain_service_name as keychain_service_name
+from tui.sources.login import mask as mask
+from tui.state_file import FileRefused, read_bounded
 
 
 def _fmt_time(when: datetime) -> str:

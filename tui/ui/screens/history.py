@@ -152,9 +152,11 @@ def history_screen(
     readings: dict[str, Sequence[Reading]] = {}
     for window_id in window_ids:
         span = timedelta(seconds=2 * window_length_seconds(window_id)) + timedelta(hours=1)
-        readings[window_id] = (
-            store.samples(window_id, now - span, account=name) if store is not None else []
-        )
+        if store is not None:
+            readings[window_id] = store.samples(window_id, now - span, account=name)
+        else:  # no history file (the demo): the readings the monitor keeps in memory
+            kept = getattr(getattr(monitor, "ledger", None), "samples", {})
+            readings[window_id] = [s for s in kept.get(window_id, ()) if s.at >= now - span]
     transcripts = getattr(monitor, "transcripts", None)
     blocks = transcripts.blocks() if transcripts is not None else ()
     estimator = getattr(monitor, "estimator", None)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 NARROW_BELOW = 60
 WIDE_FROM = 100
 SHORT_BELOW = 16
+TALL_FROM = 28  # rows from which the main screen has room for a chart
 
 
 class MainScreen(Screen[None]):
@@ -64,6 +65,9 @@ class MainScreen(Screen[None]):
                     yield SourceStatus(id="sources")
                 with Vertical(id="events-section", classes="section"):
                     yield EventLog(id="events")
+                # The most constrained window's chart, in the rows a tall pane has spare
+                # (mounted on first use: the plotting library is not needed before).
+                yield Vertical(id="chart-section", classes="section")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -82,11 +86,13 @@ class MainScreen(Screen[None]):
     def on_resize(self) -> None:
         self._apply_size_classes(self.size.width, self.size.height)
         self._show_focused()
+        self.update_view()
 
     def _apply_size_classes(self, width: int, height: int) -> None:
         self.set_class(width < NARROW_BELOW, "-narrow")
         self.set_class(width >= WIDE_FROM, "-wide")
         self.set_class(height < SHORT_BELOW, "-short")
+        self.set_class(height >= TALL_FROM, "-tall")
 
     def watch_snapshot(self) -> None:
         self.update_view()
@@ -115,6 +121,22 @@ class MainScreen(Screen[None]):
         )
         self.query_one(SourceStatus).show(source_lines(sources, now, self.tz), self.paused)
         self.query_one(EventLog).show(event_lines(snapshot.events, self.tz))
+        self._sync_chart(snapshot, now)
+
+    def _sync_chart(self, snapshot: Snapshot, now: datetime) -> None:
+        section = self.query_one("#chart-section")
+        shown = snapshot.chart is not None and self.has_class("-tall")
+        section.display = shown
+        if not shown or snapshot.chart is None:
+            return
+        from tui.ui.widgets.history_chart import WindowChart
+
+        section.border_title = f"{snapshot.chart.label} · this window and the last"
+        charts = list(section.query(WindowChart))
+        if charts:
+            charts[0].show(snapshot.chart, now)
+        else:
+            section.mount(WindowChart(snapshot.chart, now=now, tz=self.tz, compact=True))
 
     def next_account(self) -> str | None:
         """Focus the next account (key ``a``); in a narrow pane only it is shown."""

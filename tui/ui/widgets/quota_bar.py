@@ -90,16 +90,28 @@ def window_row(view: WindowView, now: datetime, tz: tzinfo | None) -> BarRow:
         extra.append(f"full at ~{fmt.local_time(view.projected_full_at, now, tz)}")
     if view.pace_message:
         extra.append(view.pace_message)
+    used = window.used_percent
+    value = fmt.percent(used)
+    origin = [window.source, age]
+    short_origin = [age.replace(" min ago", "m ago")]
+    estimate = view.estimate
+    if estimate is not None:
+        # Between polls the bar moves with the transcripts; the official number stays beside it.
+        used = estimate.used_percent
+        value = "~" + fmt.percent(used)
+        margin = f"±{estimate.error_percent:.0f}"
+        origin = [f"estimate {margin}", f"{window.source} {fmt.percent(window.used_percent)} {age}"]
+        short_origin = [f"est. {margin}, {fmt.percent(window.used_percent)} {short_origin[0]}"]
     return BarRow(
         key=f"window:{window.id}",
         label=label,
         short_label=short,
-        fraction=window.used_percent / 100.0,
-        value=fmt.percent(window.used_percent),
+        fraction=used / 100.0,
+        value=value,
         level=view.level,
         stale=view.stale,
-        details=(*reset, window.source, age, *extra),
-        short_details=(*short_reset, age.replace(" min ago", "m ago"), *extra[:1]),
+        details=(*reset, *origin, *extra),
+        short_details=(*short_reset, *short_origin, *extra[:1]),
         spark=tuple(view.sparkline),
     )
 
