@@ -8,7 +8,6 @@ schema-1 JSON.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
@@ -104,17 +103,23 @@ def run_status(
     if config is None:
         return EXIT_USAGE
     from tui.config import UnknownAccount
+    from tui.core.fleet import run_coroutine
     from tui.sources.http import InsecureBaseURL
 
+    include_probe = getattr(args, "probe", False)
+    poll = collect_snapshot(
+        config,
+        clock=clock or SystemClock(),
+        include_probe=include_probe,
+        account=getattr(args, "account", None),
+    )
     try:
-        snapshot = asyncio.run(
-            collect_snapshot(
-                config,
-                clock=clock or SystemClock(),
-                include_probe=getattr(args, "probe", False),
-                account=getattr(args, "account", None),
-            )
-        )
+        if include_probe:  # the probe always sends: straight into an event loop
+            import asyncio
+
+            snapshot = asyncio.run(poll)
+        else:  # a warm cache answers without an event loop (no asyncio, no ssl)
+            snapshot = run_coroutine(poll)
     except (InsecureBaseURL, UnknownAccount) as exc:
         print(f"limitwatch: {exc}", file=err)
         return EXIT_USAGE
