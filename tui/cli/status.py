@@ -13,8 +13,9 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui import text as fmt
+from tui.cli.common import load_config_or_say
 from tui.clock import Clock, SystemClock
-from tui.config import Config, ConfigError, load_config
+from tui.config import Config
 from tui.core.report import exit_code, snapshot_to_json
 from tui.models import Snapshot
 
@@ -23,15 +24,6 @@ if TYPE_CHECKING:
     from tui.sources.credentials import CredentialStore
 
 EXIT_USAGE = 2
-
-
-def _load(args: argparse.Namespace, err: TextIO) -> Config | None:
-    try:
-        return load_config(explicit=getattr(args, "config", None))
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"limitwatch: {problem}", file=err)
-        return None
 
 
 def headless_monitor(
@@ -99,7 +91,7 @@ def run_status(
 ) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    config = _load(args, err)
+    config = load_config_or_say(args, err)
     if config is None:
         return EXIT_USAGE
     from tui.config import UnknownAccount
