@@ -93,7 +93,10 @@ class LimitwatchApp(App[int]):
         # The size classes (-narrow/-wide/-short) set before the screen is first styled:
         # set on mount, they would restyle every widget again before the first frame.
         width, height = self.size
-        self.main._apply_size_classes(width, height)
+        self.main.apply_size_classes(width, height)
+        if self.no_credentials is None:
+            # The last known numbers are composed with the screen: no bars mounted afterwards.
+            self.main.start_with(self.monitor.snapshot())
         return self.main
 
     def on_mount(self) -> None:
