@@ -30,8 +30,10 @@ from bench.sandbox import REPO, World, generate_transcripts, make_world, temp_ro
 from bench.table import ERROR, MISSED, NO_TARGET, Row, median, verdict
 
 SECTIONS = ("startup", "status", "idle", "day", "transcripts", "estimate")
-FIRST_FRAME_TARGET_S = 0.8
-STATUS_TARGET_S = 0.150
+# Startup targets are ratios to a comparison measured in the same run (issue 19): the
+# machine's speed drifts, a ratio does not.
+FIRST_FRAME_TARGET_RATIO = 1.5  # x the bare Textual app's first frame
+STATUS_TARGET_RATIO = 5.0  # x `python -c pass`
 DAY_RSS_GROWTH_TARGET_MB = 2.0
 # Idle RSS must not grow with the transcript tree: beyond the data it keeps (a few hours of
 # per-hour totals), the same as the same user with no transcripts at all.
@@ -116,20 +118,28 @@ def section_startup(ctx: Context) -> list[Row]:
     heavy = ", ".join(imports["heavy_loaded"]) or "none"
     top = ", ".join(f"{n} {ms} ms" for n, ms in imports["top_imports_ms"])
     ctx.notes.append(f"status --json loads: {heavy}; costliest imports: {top}")
+    frame_ratio = frame / floor if floor > 0 else float("inf")
+    status_ratio = status / bare if bare > 0 else float("inf")
+    frames = ", ".join(table.secs(s) for s in sorted(r["first_frame_s"]))
+    floors = ", ".join(table.secs(s) for s in sorted(r["floor_first_frame_s"]))
+    ctx.notes.append(f"first frames: limitwatch {frames}; bare Textual app {floors}")
+    statuses = ", ".join(table.secs(s) for s in sorted(r["status_s"]))
+    bares = ", ".join(table.secs(s) for s in sorted(r["python_bare_s"]))
+    ctx.notes.append(f"status --json runs: {statuses}; python -c pass: {bares}")
     return [
         Row(
             "startup: first frame, 100x30",
-            table.secs(frame),
+            f"{table.secs(frame)} ({frame_ratio:.2f}x)",
             f"bare Textual app {table.secs(floor)}",
-            f"< {FIRST_FRAME_TARGET_S} s",
-            verdict(frame < FIRST_FRAME_TARGET_S),
+            f"<= {FIRST_FRAME_TARGET_RATIO:g}x bare app",
+            verdict(frame_ratio <= FIRST_FRAME_TARGET_RATIO),
         ),
         Row(
             "startup: status --json, warm cache",
-            table.secs(status),
+            f"{table.secs(status)} ({status_ratio:.1f}x)",
             f"python -c pass {table.secs(bare)}; import httpx {table.secs(httpx)}",
-            f"< {STATUS_TARGET_S * 1000:.0f} ms",
-            verdict(status < STATUS_TARGET_S),
+            f"<= {STATUS_TARGET_RATIO:g}x python -c pass",
+            verdict(status_ratio <= STATUS_TARGET_RATIO),
         ),
     ]
 

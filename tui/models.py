@@ -43,6 +43,21 @@ def window_label(window_id: str) -> str:
     return " ".join(w.capitalize() for w in words if w)
 
 
+def family_window_id(family: str) -> str:
+    """A unified rate-limit header family as a window id: ``5h`` -> five_hour, ``7d`` ->
+    seven_day, ``7d_opus`` -> seven_day_opus, ``5h_x`` -> five_hour_x, else as is."""
+    family = family.strip().lower().replace("-", "_")
+    if family == "5h":
+        return "five_hour"
+    if family == "7d":
+        return "seven_day"
+    if family.startswith("7d_"):
+        return "seven_day_" + family[3:]
+    if family.startswith("5h_"):
+        return "five_hour_" + family[3:]
+    return family
+
+
 def window_length_seconds(window_id: str) -> int:
     """Five hours for the session window, a week for every weekly window."""
     if window_id in WINDOW_SECONDS:

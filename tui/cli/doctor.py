@@ -17,8 +17,9 @@ from typing import TextIO
 
 from tui import paths
 from tui import text as fmt
+from tui.cli.common import load_config_or_say
 from tui.clock import Clock, SystemClock
-from tui.config import Config, ConfigError, load_config
+from tui.config import Config
 
 PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 
@@ -51,11 +52,8 @@ def run(
     report = Report()
     path, origin = paths.config_file(getattr(args, "config", None))
     report.say("Config")
-    try:
-        config = load_config(explicit=getattr(args, "config", None))
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"limitwatch: {problem}", file=err)
+    config = load_config_or_say(args, err)
+    if config is None:
         return 2
     where = {"--config": "from --config", "LIMITWATCH_CONFIG": "from LIMITWATCH_CONFIG"}.get(
         origin, "default location"

@@ -17,8 +17,9 @@ import textwrap
 from datetime import tzinfo
 from typing import TextIO
 
+from tui.cli.common import load_config_or_say
 from tui.clock import Clock, SystemClock
-from tui.config import Config, ConfigError, load_config
+from tui.config import Config
 from tui.core.report import error_to_json
 from tui.explain import UsageContext, classify
 from tui.models import Classification, Snapshot
@@ -86,11 +87,8 @@ def run(
     if not text.strip():
         print(NO_TEXT, file=err)
         return EXIT_USAGE
-    try:
-        config = load_config(explicit=getattr(args, "config", None))
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"limitwatch: {problem}", file=err)
+    config = load_config_or_say(args, err)
+    if config is None:
         return EXIT_USAGE
     clock = clock or SystemClock()
     context = context_of(_snapshot(config, clock, err))

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from tui.cli.common import load_config_or_say
 from tui.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
@@ -45,18 +46,15 @@ def outputs(args: argparse.Namespace, config: Config) -> tuple[str | None, bool]
 
 
 def run(args: argparse.Namespace, *, err: TextIO | None = None) -> int:
-    from tui.config import ConfigError, UnknownAccount, load_config
+    from tui.config import UnknownAccount
     from tui.core.fleet import account_plans, select
     from tui.export import INSTALL_HINT, Exporter, ExportError
     from tui.export.exporter import missing_packages
     from tui.sources.http import InsecureBaseURL
 
     err = err or sys.stderr
-    try:
-        config = load_config(explicit=getattr(args, "config", None))
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"limitwatch: {problem}", file=err)
+    config = load_config_or_say(args, err)
+    if config is None:
         return EXIT_USAGE
     try:
         plans = select(account_plans(config), getattr(args, "account", None))

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, TextIO
 
 from tui import paths
+from tui.cli.common import load_config_or_say
 from tui.clock import Clock, SystemClock
-from tui.config import ConfigError, load_config
 from tui.core.history import History, Reading
 from tui.core.report import rfc3339
 from tui.models import window_label
@@ -117,11 +117,8 @@ def run(
     if fmt is not None and fmt not in FORMATS:
         print(f"limitwatch history: --format {fmt!r}: choose csv or json", file=err)
         return EXIT_USAGE
-    try:
-        config = load_config(explicit=getattr(args, "config", None))
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"limitwatch: {problem}", file=err)
+    config = load_config_or_say(args, err)
+    if config is None:
         return EXIT_USAGE
     clock = clock or SystemClock()
     history = History(paths.history_db(), retention_days=config.history.retention_days, clock=clock)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from tui.cli.common import load_config_or_say
+
 if TYPE_CHECKING:
     from tui.clock import Clock
     from tui.config import Config
@@ -91,13 +93,9 @@ def _has_credentials(credentials: Any) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.config import ConfigError, load_config
 
-    try:
-        config = load_config(explicit=getattr(args, "config", None))
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"limitwatch: {problem}", file=sys.stderr)
+    config = load_config_or_say(args, sys.stderr)
+    if config is None:
         return EXIT_USAGE
     speed = float(getattr(args, "demo_speed", None) or DEFAULT_DEMO_SPEED)
     if not math.isfinite(speed) or not 0 < speed <= MAX_DEMO_SPEED:

@@ -8,14 +8,14 @@ schema-1 JSON.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui import text as fmt
+from tui.cli.common import load_config_or_say
 from tui.clock import Clock, SystemClock
-from tui.config import Config, ConfigError, load_config
+from tui.config import Config
 from tui.core.report import exit_code, snapshot_to_json
 from tui.models import Snapshot
 
@@ -24,15 +24,6 @@ if TYPE_CHECKING:
     from tui.sources.credentials import CredentialStore
 
 EXIT_USAGE = 2
-
-
-def _load(args: argparse.Namespace, err: TextIO) -> Config | None:
-    try:
-        return load_config(explicit=getattr(args, "config", None))
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"limitwatch: {problem}", file=err)
-        return None
 
 
 def headless_monitor(
@@ -100,21 +91,27 @@ def run_status(
 ) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    config = _load(args, err)
+    config = load_config_or_say(args, err)
     if config is None:
         return EXIT_USAGE
     from tui.config import UnknownAccount
+    from tui.core.fleet import run_coroutine
     from tui.sources.http import InsecureBaseURL
 
+    include_probe = getattr(args, "probe", False)
+    poll = collect_snapshot(
+        config,
+        clock=clock or SystemClock(),
+        include_probe=include_probe,
+        account=getattr(args, "account", None),
+    )
     try:
-        snapshot = asyncio.run(
-            collect_snapshot(
-                config,
-                clock=clock or SystemClock(),
-                include_probe=getattr(args, "probe", False),
-                account=getattr(args, "account", None),
-            )
-        )
+        if include_probe:  # the probe always sends: straight into an event loop
+            import asyncio
+
+            snapshot = asyncio.run(poll)
+        else:  # a warm cache answers without an event loop (no asyncio, no ssl)
+            snapshot = run_coroutine(poll)
     except (InsecureBaseURL, UnknownAccount) as exc:
         print(f"limitwatch: {exc}", file=err)
         return EXIT_USAGE

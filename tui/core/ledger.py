@@ -13,13 +13,13 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from tui.config import Config
 from tui.core.alerts import AlertTracker, build_view
 from tui.core.calibration import Calibration
 from tui.core.history import Sample
 from tui.core.levels import extra_usage_level, rate_limit_level
-from tui.explain import UsageContext, classify
 from tui.models import (
     LEVEL_ORDER,
     Account,
@@ -51,6 +51,9 @@ USER_ERROR_PRIORITY = timedelta(minutes=30)
 _SOURCE_PRIORITY = {"oauth_usage": 0, "statusline": 1, "probe": 2, "transcripts": 3}
 _POLL_ERROR_CLASSES = {"usage_endpoint_throttled", "network_error", "server_error", "unknown"}
 _WINDOW_ORDER = ["five_hour", "seven_day", "seven_day_opus", "seven_day_sonnet"]
+
+if TYPE_CHECKING:
+    from tui.explain import UsageContext
 
 ErrorItem = ErrorResponse | TransportError | TranscriptError
 
@@ -119,6 +122,8 @@ class Ledger:
         self.events.appendleft(Event(at=now, kind=kind, text=text, level=level))
 
     def context(self, now: datetime) -> UsageContext:
+        from tui.explain import UsageContext
+
         return UsageContext(
             windows=tuple(self.best_windows(now).values()),
             extra_usage=self.extra_usage,
@@ -128,6 +133,9 @@ class Ledger:
         )
 
     def classify(self, item: ErrorItem, source: str, now: datetime) -> Classification:
+        """Every error is classified here, once (the classifier loads only when one comes)."""
+        from tui.explain import classify
+
         return classify(item, context=self.context(now), now=now, source=source, tz=self.tz)
 
     def _absorb(self, result: SourceResult, now: datetime) -> None:

@@ -8,13 +8,13 @@ I/O around it: history rows, the last-error file, notifications. It never import
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from tui.clock import Clock
 from tui.config import Config
@@ -32,6 +32,8 @@ from tui.models import (
 from tui.sources.statusline import StatuslineSource
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
 
     from tui.core.estimate import Estimator
@@ -43,6 +45,29 @@ if TYPE_CHECKING:
 
 
 SAMPLE_SPAN = timedelta(days=2)
+T = TypeVar("T")
+
+
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop, or None (asyncio is not imported for that: a warm ``status``
+    is driven without one, see ``tui.core.fleet.run_coroutine``)."""
+    module = sys.modules.get("asyncio")
+    if module is None:
+        return None
+    try:
+        loop: asyncio.AbstractEventLoop = module.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop
+
+
+async def gather(coros: Sequence[Coroutine[Any, Any, T]]) -> list[T]:
+    """``asyncio.gather`` in an event loop; without one, each coroutine in turn."""
+    if running_loop() is None:
+        return [await coro for coro in coros]
+    import asyncio
+
+    return list(await asyncio.gather(*coros))
 
 
 class MonitorLike(Protocol):
@@ -123,7 +148,7 @@ class Monitor:
         )
         # Every source alike: network ones, then the local transcripts and status line feed.
         self.sources: dict[str, Source] = {s.id: s for s in [*network_sources, *local]}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._busy: set[str] = set()  # sources whose fetch is running
         self._paused = False
         self.ledger = Ledger(config, tz=tz, label=label)
         self.label = label
@@ -213,7 +238,7 @@ class Monitor:
                 due = False
             if due:
                 fetches.append(self._fetch(source, manual=False))
-        results = [r for r in await asyncio.gather(*fetches) if r is not None]
+        results = [r for r in await gather(fetches) if r is not None]
         self._take(results)
         return self._after_fold()
 
@@ -267,15 +292,16 @@ class Monitor:
         return make_client(self.base_url, timeout=timeout)
 
     async def _fetch(self, source: Source, *, manual: bool) -> SourceResult | None:
-        lock = self._locks.setdefault(source.id, asyncio.Lock())
-        if lock.locked():
+        if source.id in self._busy:
             return None  # a fetch of this source is still running: skip, never cancel it
-        async with lock:
-            try:
-                result: SourceResult = await source.fetch(self._get_client(), manual=manual)
-            except Exception as exc:  # a source must not raise; if it does, it is classified
-                result = self._exception_result(source.id, exc)
-            return result
+        self._busy.add(source.id)
+        try:
+            result: SourceResult = await source.fetch(self._get_client(), manual=manual)
+        except Exception as exc:  # a source must not raise; if it does, it is classified
+            result = self._exception_result(source.id, exc)
+        finally:
+            self._busy.discard(source.id)
+        return result
 
     def _exception_result(self, source_id: str, exc: Exception) -> SourceResult:
         now = self.clock.now()
@@ -351,9 +377,8 @@ class Monitor:
     def _fire(self, alert: Alert) -> None:
         if self.notifier is None:
             return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = running_loop()
+        if loop is None:
             return
         task = loop.create_task(self._notify(alert))
         self._notify_tasks.add(task)

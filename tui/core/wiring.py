@@ -64,7 +64,7 @@ def create_monitor(
             configured_dir=config.sources.claude_config_dir,
             interval=config.poll.transcripts_interval,
         )
-    sources = [s for s in default_sources(config, clock, credentials) if s.id in network]
+    sources = default_sources(config, clock, credentials, only=network)
     if recent_errors and transcripts is None:
         # One-shot commands do not scan: they read the newest error from the files' ends.
         from tui.sources.transcripts.latest import transcript_roots as roots_of

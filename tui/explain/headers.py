@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from tui.models import Overage, Window
+from tui.models import Overage, Window, family_window_id
 from tui.times import parse_reset_header
 
 UNIFIED = "anthropic-ratelimit-unified-"
@@ -31,18 +31,6 @@ def _number(value: str | None) -> float | None:
     except ValueError:
         return None
     return number if number == number and abs(number) != float("inf") else None
-
-
-def family_window_id(family: str) -> str:
-    """``5h`` -> five_hour, ``7d`` -> seven_day, ``7d_opus`` -> seven_day_opus, else as is."""
-    family = family.strip().lower().replace("-", "_")
-    if family == "5h":
-        return "five_hour"
-    if family == "7d":
-        return "seven_day"
-    if family.startswith("7d_"):
-        return "seven_day_" + family[3:]
-    return family
 
 
 def _families(headers: Mapping[str, str]) -> dict[str, dict[str, str]]:

@@ -17,7 +17,6 @@ URLs bypass proxies, so a credential never travels in clear text to a proxy.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ipaddress
 import json as jsonlib
@@ -281,6 +280,8 @@ async def send(
             detail = "no time left for this call (the command's time limit was reached)"
             return TransportError("timeout", detail, clock.now(), source, url)
         total = min(total, left)
+    import asyncio  # only when sending: a warm `status` never loads it (it imports ssl)
+
     try:
         async with asyncio.timeout(total):
             return await _exchange(

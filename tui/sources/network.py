@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tui.clock import Clock
@@ -12,14 +13,25 @@ if TYPE_CHECKING:
     from tui.sources.credentials import CredentialStore
 
 
-def default_sources(config: Config, clock: Clock, credentials: CredentialStore) -> list[Source]:
-    """The network sources: the usage endpoint, the probe, the admin reports."""
-    from tui.sources.admin import AdminSource
-    from tui.sources.oauth.source import OAuthUsageSource
-    from tui.sources.probe import ProbeSource
+ALL = ("oauth_usage", "probe", "admin")
 
-    return [
-        OAuthUsageSource(credentials, config=config, clock=clock),
-        ProbeSource(credentials, config=config, clock=clock),
-        AdminSource(credentials, config=config, clock=clock),
-    ]
+
+def default_sources(
+    config: Config, clock: Clock, credentials: CredentialStore, only: Sequence[str] = ALL
+) -> list[Source]:
+    """The network sources: the usage endpoint, the probe, the admin reports (those in
+    ``only``; a module is imported only for a source that is built)."""
+    found: list[Source] = []
+    if "oauth_usage" in only:
+        from tui.sources.oauth.source import OAuthUsageSource
+
+        found.append(OAuthUsageSource(credentials, config=config, clock=clock))
+    if "probe" in only:
+        from tui.sources.probe import ProbeSource
+
+        found.append(ProbeSource(credentials, config=config, clock=clock))
+    if "admin" in only:
+        from tui.sources.admin import AdminSource
+
+        found.append(AdminSource(credentials, config=config, clock=clock))
+    return found

@@ -24,6 +24,7 @@ from tui.models import (
     SourceState,
     TransportError,
     Window,
+    family_window_id,
 )
 from tui.sources.credentials import ApiKey, CredentialStore, OAuthCredentials
 from tui.sources.http import (
@@ -68,20 +69,6 @@ _NOT_WINDOWS = {"overage", "fallback"}
 def _int(value: str | None) -> int | None:
     number = to_number(value)
     return int(number) if number is not None else None
-
-
-def family_window_id(family: str) -> str:
-    """``5h`` -> five_hour, ``7d`` -> seven_day, ``7d_opus`` -> seven_day_opus, else generic."""
-    family = family.strip().lower().replace("-", "_")
-    if family == "5h":
-        return "five_hour"
-    if family == "7d":
-        return "seven_day"
-    if family.startswith("7d_"):
-        return "seven_day_" + family[3:]
-    if family.startswith("5h_"):
-        return "five_hour_" + family[3:]
-    return family
 
 
 def parse_ratelimit_headers(

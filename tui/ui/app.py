@@ -25,12 +25,10 @@ from tui.config import Config
 from tui.core.monitor import MonitorLike
 from tui.models import Snapshot
 from tui.ui.messages import SnapshotReady
-from tui.ui.screens.error_detail import ErrorDetailScreen
-from tui.ui.screens.help import KEYS, HelpScreen
 from tui.ui.screens.main import MainScreen
-from tui.ui.screens.no_credentials import NoCredentialsScreen
-from tui.ui.screens.thresholds import ThresholdsScreen
 from tui.ui.widgets.quota_bar import countdown_deadlines
+
+# The other screens are imported when first shown: the first frame needs only the main one.
 
 MIN_POLL_DELAY = 1.0
 MAX_POLL_DELAY = 60.0
@@ -87,16 +85,27 @@ class LimitwatchApp(App[int]):
         self._poll_timer: Timer | None = None
         self._tick_timer: Timer | None = None
         self._tick_period = 0.0
+        self._no_credentials_screen: Screen[str | None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[None]:
+        # The size classes (-narrow/-wide/-short) set before the screen is first styled:
+        # set on mount, they would restyle every widget again before the first frame.
+        width, height = self.size
+        self.main.apply_size_classes(width, height)
+        if self.no_credentials is None:
+            # The last known numbers are composed with the screen: no bars mounted afterwards.
+            self.main.start_with(self.monitor.snapshot())
         return self.main
 
     def on_mount(self) -> None:
         self._set_tick(60.0)
         if self.no_credentials is not None:
+            from tui.ui.screens.no_credentials import NoCredentialsScreen
+
             screen = NoCredentialsScreen(self.no_credentials, can_demo=self.start_demo is not None)
+            self._no_credentials_screen = screen
             self.push_screen(screen, self._after_no_credentials)
             return
         self._start()
@@ -104,7 +113,9 @@ class LimitwatchApp(App[int]):
     def _start(self) -> None:
         self.post_message(SnapshotReady(self.monitor.snapshot()))
         self._set_paused_display(self.monitor.paused)
-        self.request_poll()
+        # The first poll (imports of the network stack, the first transcripts scan) runs
+        # in the event loop: it waits until the last known numbers are on the screen.
+        self.call_after_refresh(self.request_poll)
 
     def _after_no_credentials(self, choice: str | None) -> None:
         if choice != "demo" or self.start_demo is None:
@@ -219,7 +230,7 @@ class LimitwatchApp(App[int]):
     # -- actions -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if isinstance(self.screen, NoCredentialsScreen):
+        if self._no_credentials_screen is not None and self.screen is self._no_credentials_screen:
             return action in ("quit", "help", "command_palette")
         if action == "next_account":  # only shown when several accounts are watched
             snapshot = self.main.snapshot
@@ -294,11 +305,15 @@ class LimitwatchApp(App[int]):
     def action_error_detail(self) -> None:
         snapshot = self.main.snapshot
         error = snapshot.last_error if snapshot is not None else None
+        from tui.ui.screens.error_detail import ErrorDetailScreen
+
         self.push_screen(ErrorDetailScreen(error, self.clock.now(), self.tz))
 
     def action_thresholds(self) -> None:
         snapshot = self.main.snapshot
         window_ids = [view.window.id for view in snapshot.windows] if snapshot else []
+        from tui.ui.screens.thresholds import ThresholdsScreen
+
         screen = ThresholdsScreen(self.config, window_ids, self.config_path)
         self.push_screen(screen, self._thresholds_saved)
 
@@ -328,9 +343,13 @@ class LimitwatchApp(App[int]):
         self.push_screen(screen)
 
     def action_help(self) -> None:
+        from tui.ui.screens.help import KEYS, HelpScreen
+
         self.push_screen(HelpScreen(KEYS))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        from tui.ui.screens.help import KEYS
+
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)

@@ -18,7 +18,6 @@ A corrupt file is ignored and rewritten.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -27,12 +26,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tui import paths
 from tui.clock import Clock
 from tui.sources.oauth import policy
 from tui.state_file import write_json
+
+if TYPE_CHECKING:
+    import asyncio
 
 try:  # pragma: no cover - platform dependent
     import fcntl as _fcntl
@@ -284,6 +286,8 @@ class UsageCache:
         caller must not call: that process is calling, and its answer lands in the cache. If
         locking is impossible here, or the holder is stuck, the body runs unlocked.
         """
+        import asyncio  # here, not above: a warm `status` answers before any lock, loop-free
+
         task = asyncio.ensure_future(asyncio.to_thread(self._acquire_blocking))
         try:
             handle, busy = await asyncio.shield(task)

@@ -52,12 +52,24 @@ class MainScreen(Screen[None]):
         self._sections: dict[str, Vertical] = {}
         self.focused_account: str | None = None  # in a narrow pane only this one is shown
 
+    def start_with(self, snapshot: Snapshot) -> None:
+        """The snapshot to compose the screen with (before it is mounted; no watcher runs)."""
+        self.set_reactive(MainScreen.snapshot, snapshot)
+
     def compose(self) -> ComposeResult:
         yield Header(icon="◔")
+        first = self.snapshot
+        rows = (
+            []
+            if first is None or len(first.accounts) > 1
+            else build_rows(first, self.clock.now(), self.tz)
+        )
+        self._bars = {row.key: QuotaBar(row) for row in rows}
         with VerticalScroll(id="body"), Vertical(id="columns"):
             with Vertical(id="left"):
                 with Vertical(id="limits", classes="section"):
                     yield Static("Waiting for the first numbers…", id="no-limits")
+                    yield from self._bars.values()
                 with Vertical(id="error-section", classes="section"):
                     yield ErrorPanel(id="error")
             with Vertical(id="right"):
@@ -79,16 +91,16 @@ class MainScreen(Screen[None]):
         }
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
-        self._apply_size_classes(self.size.width, self.size.height)
+        self.apply_size_classes(self.size.width, self.size.height)
         self._ready = True
         self.update_view()
 
     def on_resize(self) -> None:
-        self._apply_size_classes(self.size.width, self.size.height)
+        self.apply_size_classes(self.size.width, self.size.height)
         self._show_focused()
         self.update_view()
 
-    def _apply_size_classes(self, width: int, height: int) -> None:
+    def apply_size_classes(self, width: int, height: int) -> None:
         self.set_class(width < NARROW_BELOW, "-narrow")
         self.set_class(width >= WIDE_FROM, "-wide")
         self.set_class(height < SHORT_BELOW, "-short")

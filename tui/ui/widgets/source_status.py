@@ -90,8 +90,15 @@ class SourceStatus(TextWidget):
             )
         if not self.lines and not self.paused:
             rows.append(Text("No sources yet.", self.style_of("source-status--name")))
+        account = None
         for name, text, state in self.lines:
-            label = name.ljust(12) if width >= 36 else name + " "
+            if " " in name:  # several accounts: "work oauth_usage", grouped under "work"
+                owner, name = name.rsplit(" ", 1)
+                if owner != account:
+                    account = owner
+                    rows.append(Text(owner, self.style_of("source-status--name")))
+                name = "  " + name
+            label = name.ljust(14 if account else 12) if width >= 36 else name + " "
             text = "\n".join(fmt.wrap_hanging(text, width, len(label)))
             style = f"source-status--{state}"
             if style.removeprefix("source-status--") not in (
