@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
 from tui.core.fleet import most_constrained_first
@@ -143,10 +144,21 @@ class MainScreen(Screen[None]):
             return
         from tui.ui.widgets.history_chart import WindowChart
 
-        section.border_title = f"{snapshot.chart.label} · this window and the last"
+        _set_title(section, f"{snapshot.chart.label} · this window and the last")
         charts = list(section.query(WindowChart))
         if charts:
-            charts[0].show(snapshot.chart, now)
+            shown_series = charts[0].series
+            series = snapshot.chart
+            if shown_series is not None and (
+                shown_series.window_id,
+                shown_series.instances,
+                shown_series.warning,
+                shown_series.critical,
+            ) == (series.window_id, series.instances, series.warning, series.critical):
+                # What the chart draws is unchanged: no repaint (it moves with new readings,
+                # not with the clock: nothing repaints at rest).
+                series, now = shown_series, charts[0].now
+            charts[0].show(series, now)
         else:
             section.mount(WindowChart(snapshot.chart, now=now, tz=self.tz, compact=True))
 
@@ -178,7 +190,7 @@ class MainScreen(Screen[None]):
         for account in ordered:
             section = self._sections[account.name]
             plan = account.snapshot.account.plan
-            section.border_title = f"{account.name} · {plan}" if plan else account.name
+            _set_title(section, f"{account.name} · {plan}" if plan else account.name)
             self._sync_section(section, account, now)
         if self.focused_account not in names:
             self.focused_account = names[0] if names else None
@@ -233,3 +245,9 @@ def _all_accounts(
         for state in account.snapshot.sources
     )
     return newest, sources
+
+
+def _set_title(section: Widget, title: str) -> None:
+    """A section's title, set only when it changes (setting it repaints the whole section)."""
+    if section.border_title != title:
+        section.border_title = title
