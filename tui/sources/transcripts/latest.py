@@ -29,8 +29,11 @@ from tui.sources.transcripts.rows import (
 
 RECENT = timedelta(days=1)  # files written to longer ago than this are not looked at
 CHUNK = 256 * 1024
-FILE_BUDGET = 4 * 1024 * 1024  # bytes read from the end of one file at most
-TOTAL_BUDGET = 16 * 1024 * 1024  # bytes read in all at most
+# The newest error sits near a session's end (Claude Code stops, or the user retries); an older
+# one deep in a long session is the live view's to find. A warm `status` must stay cheap even
+# when every file is recent: a few MB read at most.
+FILE_BUDGET = 1024 * 1024  # bytes read from the end of one file at most
+TOTAL_BUDGET = 4 * 1024 * 1024  # bytes read in all at most
 MAX_LINE = 4 * 1024 * 1024  # an error row is small: a longer line is not assembled
 _NEEDLE = b'isApiErrorMessage"'
 
