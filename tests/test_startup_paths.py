@@ -99,7 +99,7 @@ def test_a_warm_status_of_two_accounts_stays_loop_free(isolated_paths, monkeypat
 
 DRIVE = """
 import sys
-from tui.core.fleet import run_coroutine
+from tui.core.loop import run_coroutine
 
 async def answer():
     return 42

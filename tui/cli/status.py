@@ -95,7 +95,7 @@ def run_status(
     if config is None:
         return EXIT_USAGE
     from tui.config import UnknownAccount
-    from tui.core.fleet import run_coroutine
+    from tui.core.loop import run_coroutine
     from tui.sources.http import InsecureBaseURL
 
     include_probe = getattr(args, "probe", False)

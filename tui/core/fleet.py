@@ -8,107 +8,18 @@ account it is exactly that account's snapshot, so the common case stays as cheap
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any, TypeVar
 
 from tui.clock import Clock
 from tui.config import Config
 from tui.config.accounts import UnknownAccount, resolve_accounts
-from tui.core.monitor import Monitor, gather
+from tui.core.loop import gather
+from tui.core.monitor import Monitor
 from tui.core.wiring import create_monitor
 from tui.models import LEVEL_ORDER, AccountSnapshot, Snapshot
-
-T = TypeVar("T")
-
-# Before 3.14, a coroutine that first waits outside an event loop (``ensure_future``, as the
-# usage cache's lock does) gets a new loop for the thread from the policy, and the rest of it
-# can run in that loop; 3.14 refuses to make one.
-_DRIVE_WITHOUT_LOOP = sys.version_info < (3, 14)
-
-
-def _loop_free_possible() -> bool:
-    if not _DRIVE_WITHOUT_LOOP or "asyncio" in sys.modules:
-        return False  # asyncio is loaded already (nothing to save) and may hold a closed loop
-    import threading
-
-    return threading.current_thread() is threading.main_thread()
-
-
-def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a one-shot command's poll without starting an event loop while it never waits.
-
-    A warm ``status`` answers every source from a file (the shared usage cache, the status
-    line feed), so its poll never waits on anything: it is driven to its end here, and
-    asyncio (which imports ``ssl``) is never loaded. When the poll does wait (the cache is
-    stale: the lock, then a call) the rest of it runs in the event loop its first wait was
-    made in, so nothing is done twice. Only the usage source's path may wait this way: a
-    source that needs the running loop before its first wait (the probe, admin reports) is
-    run with ``asyncio.run`` by its command. Where none of this holds, ``asyncio.run``.
-    """
-    if not _loop_free_possible():
-        import asyncio
-
-        return asyncio.run(coro)
-    try:
-        yielded = coro.send(None)
-        while yielded is None:  # a bare yield (``sleep(0)``): just go on
-            yielded = coro.send(None)
-    except StopIteration as stop:
-        result: T = stop.value
-        return result
-    return _finish_in_loop(coro, yielded)
-
-
-def _finish_in_loop(coro: Coroutine[Any, Any, T], first: Any) -> T:
-    import asyncio
-
-    get_loop = getattr(first, "get_loop", None)
-    if get_loop is None:
-        coro.close()
-        raise RuntimeError(f"a poll waited on {type(first).__name__}, not an asyncio future")
-    loop: asyncio.AbstractEventLoop = get_loop()
-
-    async def resume() -> T:
-        result: T = await _Resume(coro, first)
-        return result
-
-    try:
-        return loop.run_until_complete(resume())
-    finally:
-        try:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
-
-
-class _Resume:
-    """Awaiting it goes on with a coroutine that already yielded ``first`` to its driver."""
-
-    def __init__(self, coro: Coroutine[Any, Any, Any], first: Any) -> None:
-        self._coro = coro
-        self._first = first
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        value = self._first
-        while True:
-            try:
-                sent = yield value
-            except BaseException as exc:  # cancellation and the like go on to the coroutine
-                try:
-                    value = self._coro.throw(exc)
-                except StopIteration as stop:
-                    return stop.value
-            else:
-                try:
-                    value = self._coro.send(sent)
-                except StopIteration as stop:
-                    return stop.value
 
 
 @dataclass

@@ -9,17 +9,17 @@ I/O around it: history rows, the last-error file, notifications. It never import
 from __future__ import annotations
 
 import contextlib
-import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from tui.clock import Clock
 from tui.config import Config
 from tui.core.client import LazyClient
 from tui.core.ledger import Ledger
+from tui.core.loop import gather, running_loop
 from tui.models import (
     Account,
     Alert,
@@ -45,29 +45,6 @@ if TYPE_CHECKING:
 
 
 SAMPLE_SPAN = timedelta(days=2)
-T = TypeVar("T")
-
-
-def running_loop() -> asyncio.AbstractEventLoop | None:
-    """The running event loop, or None (asyncio is not imported for that: a warm ``status``
-    is driven without one, see ``tui.core.fleet.run_coroutine``)."""
-    module = sys.modules.get("asyncio")
-    if module is None:
-        return None
-    try:
-        loop: asyncio.AbstractEventLoop = module.get_running_loop()
-    except RuntimeError:
-        return None
-    return loop
-
-
-async def gather(coros: Sequence[Coroutine[Any, Any, T]]) -> list[T]:
-    """``asyncio.gather`` in an event loop; without one, each coroutine in turn."""
-    if running_loop() is None:
-        return [await coro for coro in coros]
-    import asyncio
-
-    return list(await asyncio.gather(*coros))
 
 
 class MonitorLike(Protocol):
