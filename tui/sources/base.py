@@ -3,13 +3,15 @@ the monitor drives them all the same way: ask when it is due, fetch, fold the re
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from tui.models import SourceResult, SourceState
 
 if TYPE_CHECKING:
     import httpx
+
+    from tui.clock import Clock
 
 
 class Source(Protocol):
@@ -35,3 +37,25 @@ class Source(Protocol):
         """One call (``client`` unused by local sources). Never raises for anything the
         network or a file sends: errors become the result, unclassified."""
         ...
+
+
+class LocalSchedule:
+    """The schedule of a local source (the transcripts, the status line feed): due every
+    ``interval`` seconds from its last fetch, and a read by hand is always allowed."""
+
+    interval: float
+    _clock: Clock
+    _next_at: datetime | None
+
+    def next_attempt_at(self) -> datetime | None:
+        return self._next_at
+
+    def is_due(self, now: datetime) -> bool:
+        return self._next_at is None or now >= self._next_at
+
+    def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
+        """A local read: always allowed."""
+        return True, None
+
+    def _schedule_next(self) -> None:
+        self._next_at = self._clock.now() + timedelta(seconds=self.interval)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui import paths
 from tui.models import SourceResult, SourceState, Window
+from tui.sources.base import LocalSchedule
 from tui.state_file import write_json
 from tui.times import parse_reset_header
 
@@ -163,7 +164,7 @@ def read_recorded(path: Path | None = None) -> Feed | None:
     )
 
 
-class StatuslineSource:
+class StatuslineSource(LocalSchedule):
     """The recorded status line feed as a Source: read again whenever the file changed; every
     fetch returns the latest feed's windows (stamped with the render's time) and version."""
 
@@ -180,21 +181,11 @@ class StatuslineSource:
         self._reads = 0
         self._next_at: datetime | None = None
 
-    def next_attempt_at(self) -> datetime | None:
-        return self._next_at
-
-    def is_due(self, now: datetime) -> bool:
-        return self._next_at is None or now >= self._next_at
-
-    def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
-        """A local read: always allowed."""
-        return True, None
-
     async def fetch(
         self, client: httpx.AsyncClient | None = None, *, manual: bool = False
     ) -> SourceResult:
         """Read the recorded feed if it changed (a stat otherwise). Never raises."""
-        self._next_at = self._clock.now() + timedelta(seconds=self.interval)
+        self._schedule_next()
         self._read()
         feed = self._feed
         return SourceResult(

@@ -21,12 +21,13 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import paths
 from tui.models import SourceResult, SourceState, TranscriptError, UsageBlock
+from tui.sources.base import LocalSchedule
 from tui.sources.transcripts.blocks import HOUR, build_blocks
 from tui.sources.transcripts.parallel import scan_in_parallel
 from tui.sources.transcripts.reader import CHUNK_SIZE, MAX_LINE_BYTES, Reader, new_totals
@@ -63,7 +64,7 @@ class TranscriptScan:
     long_lines: int = 0  # lines over the length limit, skipped
 
 
-class TranscriptSource:
+class TranscriptSource(LocalSchedule):
     """Incremental reader of Claude Code's JSONL transcripts. ``scan`` is sync (``fetch`` runs
     the first one in a thread); the other methods are cheap and safe to call from any thread."""
 
@@ -110,22 +111,12 @@ class TranscriptSource:
 
     # -- the Source protocol -----------------------------------------------------------------
 
-    def next_attempt_at(self) -> datetime | None:
-        return self._next_at
-
-    def is_due(self, now: datetime) -> bool:
-        return self._next_at is None or now >= self._next_at
-
-    def manual_allowed(self, now: datetime) -> tuple[bool, datetime | None]:
-        """A local read: always allowed."""
-        return True, None
-
     async def fetch(
         self, client: httpx.AsyncClient | None = None, *, manual: bool = False
     ) -> SourceResult:
         """One scan (the first in a thread: it can read gigabytes; later ones here: they read
         a few appended bytes in milliseconds). Never raises for anything on disk."""
-        self._next_at = self._clock.now() + timedelta(seconds=self.interval)
+        self._schedule_next()
         if self._scans == 0 or self._scan_lock.locked():
             scan = await asyncio.to_thread(self.scan)
         else:
