@@ -14,8 +14,10 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+from array import array
 from typing import Any
 
+from tui.sources.transcripts.hours import Hours
 from tui.sources.transcripts.reader import FileItem, Reader, new_totals
 
 CLAIM_BYTES = 4  # one batch index, little-endian, per record in the claims pipe
@@ -41,23 +43,29 @@ def claim(fd: int) -> int | None:
 
 
 def read_claimed(fd: int, batches: list[list[FileItem]], now: float, cut: float) -> tuple[Any, ...]:
-    """Read batches until none is left; what was counted, as plain values (see ``Part``)."""
+    """Read batches until none is left; what was counted, as plain values (see ``Part``): a
+    few large ones (packed numbers, each hour's entries marshalled apart), not an object per
+    row or per file, so that taking them in leaves nothing scattered in the scanning
+    process's memory."""
     reader = Reader()
     reader.begin(now, cut)
-    reader.collect = []
+    reader.hours = Hours(keep_rows=True)
     reader.collect_errors = []
     totals = new_totals()
     read: list[int] = []
     while (index := claim(fd)) is not None:
         read.append(index)
         reader.scan_batch(batches[index], totals, [])
-    files = [
-        (key, st.offset, st.inode, st.dev, st.project, st.session, st.mtime, st.skipping)
-        for key, st in reader.files.items()
-    ]
+    # Each file followed, by where it sits in the batches (the scanning process has them).
+    where = {item[0]: (b, i) for b in read for i, item in enumerate(batches[b])}
+    numbers = array("Q")
+    mtimes = array("d")
+    for key, st in reader.files.items():
+        numbers.extend((*where[key], st.offset, st.inode, st.dev, st.skipping))
+        mtimes.append(st.mtime)
     return (
-        files,
-        reader.collect,
+        (numbers.tobytes(), mtimes.tobytes()),
+        reader.hours.parts(),
         reader.collect_errors,
         totals["bytes"],
         totals["malformed"],

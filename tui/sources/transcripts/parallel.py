@@ -6,10 +6,11 @@ helper) reads that batch, so the scanning process is busy while the helpers star
 finish together on the small batches at the end. Helpers are lean processes of their own
 (``helper.py``: ``python -c``, never forked since the TUI has threads, and not
 multiprocessing's spawn, whose start costs about twice as much); each returns what it counted
-row by row, and ``adopt`` takes it into the scanning process's ``Reader``, so a response
-copied into files read by different processes still counts once. Anything that goes wrong
-with the helpers (no processes in a sandbox, one that dies) leaves their batches to the
-scanning process.
+hour by hour with the entries of each, and ``adopt`` takes it into the scanning process's
+``Reader`` (an hour in bulk, entry by entry where a response it holds was counted here too),
+so a response copied into files read by different processes still counts once. Anything
+that goes wrong with the helpers (no processes in a sandbox, one that dies) leaves their
+batches to the scanning process.
 """
 
 from __future__ import annotations
@@ -21,13 +22,8 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from tui.sources.transcripts.helper import CLAIM_BYTES, HELPER_CODE, claim
-from tui.sources.transcripts.reader import (
-    FileItem,
-    FileState,
-    RawError,
-    Reader,
-    UsageEntry,
-)
+from tui.sources.transcripts.hours import HourPart
+from tui.sources.transcripts.reader import FileItem, FileState, RawError, Reader
 from tui.sources.transcripts.rows import loads
 
 if TYPE_CHECKING:
@@ -45,8 +41,10 @@ MAX_BATCHES = 16 * 1024 // CLAIM_BYTES
 class Part:
     """What one helper process read and counted."""
 
-    files: list[tuple[str, int, int, int, str, str, float, bool]]
-    usage: list[UsageEntry]
+    # Each file followed: (batch, place in it, offset, inode, dev, skipping) packed ("Q"),
+    # and its mtime ("d")
+    files: tuple[bytes, bytes]
+    hours: list[HourPart]  # what it counted, hour by hour (``Hours.merge``)
     errors: list[RawError]
     bytes_read: int
     malformed: int
@@ -109,7 +107,7 @@ def scan_in_parallel(
                 reader.scan_batch(batch, totals, new_errors)
         totals["processes"] = len({part.pid for part in parts}) + (1 if read_here else 0)
         for part in parts:
-            adopt(reader, part, totals, new_errors)
+            adopt(reader, part, totals, new_errors, batches)
     finally:
         os.close(claims)
         for proc in procs:
@@ -178,12 +176,12 @@ def _collect(proc: subprocess.Popen[bytes]) -> Part:
 
     assert proc.stdout is not None
     data = proc.stdout.read()  # the helper exits once written; it is waited for later
-    (files, usage, errors, bytes_read, malformed, problem, pid, read, version, long_lines) = (
+    (files, hours, errors, bytes_read, malformed, problem, pid, read, version, long_lines) = (
         marshal.loads(data)
     )
     return Part(
         files=files,
-        usage=usage,
+        hours=hours,
         errors=errors,
         bytes_read=bytes_read,
         malformed=malformed,
@@ -196,15 +194,26 @@ def _collect(proc: subprocess.Popen[bytes]) -> Part:
 
 
 def adopt(
-    reader: Reader, part: Part, totals: dict[str, int], new_errors: list[TranscriptError]
+    reader: Reader,
+    part: Part,
+    totals: dict[str, int],
+    new_errors: list[TranscriptError],
+    batches: list[list[FileItem]],
 ) -> None:
-    """Take in what a helper process read: its files' offsets and, row by row, what it
+    """Take in what a helper process read: its files' offsets and, hour by hour, what it
     counted (so a response also read here, or by another helper, counts once), and its error
     rows, read here as a scan of this process would read them."""
+    from array import array
+
+    numbers, mtimes = array("Q", part.files[0]), array("d", part.files[1])
     with reader.lock:
-        for key, offset, inode, dev, project, session, mtime, skipping in part.files:
-            reader.files[key] = FileState(offset, inode, dev, project, session, mtime, skipping)
-        totals["usage"] += reader.hours.add_many(part.usage)
+        for n, mtime in enumerate(mtimes):
+            b, i, offset, inode, dev, skipping = numbers[6 * n : 6 * n + 6]
+            key, project, session = batches[b][i]
+            reader.files[key] = FileState(
+                offset, inode, dev, project, session, mtime, bool(skipping)
+            )
+        totals["usage"] += reader.hours.merge(part.hours)
         for line, project, session in part.errors:
             with contextlib.suppress(ValueError, RecursionError):
                 row = loads(line)

@@ -6,7 +6,7 @@ line longer than ``max_line_bytes`` is skipped once, and where it ended is remem
 never read again). Only lines that can matter are parsed: a long user row (a tool result) is
 passed over from its head, and any other line without the key ``"usage"`` or
 ``"isApiErrorMessage"`` is skipped after one bytes search. A malformed line among those is
-counted and skipped, never fatal. Usage goes to ``Hours`` (``blocks.py``), error rows to a
+counted and skipped, never fatal. Usage goes to ``Hours`` (``hours.py``), error rows to a
 bounded list; rows dated more than a day ahead of now count as neither.
 """
 
@@ -19,7 +19,6 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from tui.sources.transcripts.blocks import Hours
 from tui.sources.transcripts.filters import (
     ERROR_HEAD,
     TAIL,
@@ -28,10 +27,10 @@ from tui.sources.transcripts.filters import (
     counted_before,
     user_row,
 )
+from tui.sources.transcripts.hours import Hours
 from tui.sources.transcripts.rows import (
     FUTURE_SLACK_S,
     error_from_row,
-    is_error_row,
     loads,
     parse_ts,
     version_of,
@@ -43,8 +42,6 @@ CHUNK_SIZE = 1024 * 1024
 MAX_LINE_BYTES = 32 * 1024 * 1024
 RECENT_IDS = 256  # streamed rows of one response sit next to each other
 
-# (message id, request id) or None, time (epoch s), model, (input, output, cache write, read)
-UsageEntry = tuple[tuple[str, str] | None, float, str, tuple[int, int, int, int]]
 # (path, project, session) of one transcript file
 FileItem = tuple[str, str, str]
 # In a helper process: an error row as read (its bytes), with its file's project and session
@@ -106,9 +103,8 @@ class Reader:
         self.cut = 0.0  # rows before this are not counted (the retention window)
         self.now = 0.0  # the scan's now: an error row without a time takes it
         self.horizon = float("inf")  # rows after this are not believed
-        # In a helper of the parallel first scan: every counted usage row and every error
-        # row as read, for the scanning process to take in.
-        self.collect: list[UsageEntry] | None = None
+        # In a helper of the parallel first scan: every error row as read, for the scanning
+        # process to take in (its usage rows: ``Hours(keep_rows=True)``).
         self.collect_errors: list[RawError] | None = None
         self._chunk = max(4096, chunk_size)
         self._max_line = max(self._chunk, max_line_bytes)
@@ -235,6 +231,7 @@ class Reader:
     ) -> None:
         """Handle the complete lines in ``buf[pos:limit]`` that mention usage or an API error."""
         find, rfind, startswith = buf.find, buf.rfind, buf.startswith
+        recent, recent_messages = self._recent_ids, self._recent_messages
         while pos < limit:
             stop = find(b"\n", pos, limit)
             if stop < 0:
@@ -246,7 +243,9 @@ class Reader:
             hit = rfind(TAIL, pos, stop)
             while hit >= 0:
                 if hit >= 2 and startswith(USAGE_HEAD, hit - 2):
-                    if counted_before(buf, pos, stop, hit, self._recent_ids, self._recent_messages):
+                    if recent_messages and counted_before(
+                        buf, pos, stop, hit, recent, recent_messages
+                    ):
                         break  # a streamed repeat of a response counted already
                     ids = self._line(buf[pos:stop], state, totals, new_errors)
                     if ids is not None and ids[0].startswith("msg_"):
@@ -279,34 +278,54 @@ class Reader:
         new_errors: list[TranscriptError],
     ) -> tuple[str, str] | None:
         """Parse one row and count what it holds; the message id + request id when it was
-        counted as usage with both."""
+        counted as usage with both. (Once per response of a first scan: the checks are
+        inlined, ``type(x) is dict`` where JSON can give nothing else.)"""
         try:
             row = loads(line)
         except (ValueError, RecursionError):
             totals["malformed"] += 1
             return None
-        if not isinstance(row, dict):
+        if type(row) is not dict:
             totals["malformed"] += 1
             return None
-        if row.get("type") == "user":  # a tool result quoting usage or an error is neither
+        get = row.get
+        kind = get("type")
+        if kind == "user":  # a tool result quoting usage or an error is neither
             return None
-        if is_error_row(row):
+        if get("isApiErrorMessage") is True:  # is_error_row
             if self.collect_errors is not None:  # a helper: the scanning process reads it
                 self.collect_errors.append((bytes(line), state.project, state.session))
             else:
                 self.error_row(row, state, new_errors)
             return None
-        message = row.get("message")
-        if row.get("type") != "assistant" or not isinstance(message, dict):
+        message = get("message")
+        if kind != "assistant" or type(message) is not dict:
             return None
         usage = message.get("usage")
-        if not isinstance(usage, dict):
+        if type(usage) is not dict:
             return None
         model = message.get("model")
-        if not isinstance(model, str) or not model or model == "<synthetic>":
+        if type(model) is not str or not model or model == "<synthetic>":
             return None
-        added, ids = self._usage_row(row, message, usage, model)
-        if added:
+        when = parse_ts(get("timestamp"))
+        if when is None or when < self.cut or when > self.horizon:
+            return None
+        if when > self.version_at:
+            self.note_version(when, version_of(row))
+        mid, rid = message.get("id"), get("requestId")
+        ids = (mid, rid) if type(mid) is str and type(rid) is str and mid and rid else None
+        # positive_int, inlined; JSON gives exact ints (``type is int`` leaves out True, as
+        # positive_int does).
+        uget = usage.get
+        a, b = uget("input_tokens"), uget("output_tokens")
+        c, d = uget("cache_creation_input_tokens"), uget("cache_read_input_tokens")
+        counts = (
+            a if type(a) is int and a > 0 else 0,
+            b if type(b) is int and b > 0 else 0,
+            c if type(c) is int and c > 0 else 0,
+            d if type(d) is int and d > 0 else 0,
+        )
+        if self.hours.add(ids, when, model, counts):
             totals["usage"] += 1
             return ids
         return None
@@ -352,36 +371,11 @@ class Reader:
             self.version_at = when
             self.version = version
 
-    def _usage_row(
-        self, row: dict[str, Any], message: dict[str, Any], usage: dict[str, Any], model: str
-    ) -> tuple[bool, tuple[str, str] | None]:
-        """Count a usage row: (whether it was counted, its message id + request id)."""
-        when = parse_ts(row.get("timestamp"))
-        if when is None or when < self.cut or when > self.horizon:
-            return False, None
-        if when > self.version_at:
-            self.note_version(when, version_of(row))
-        mid, rid = message.get("id"), row.get("requestId")
-        ids = (mid, rid) if isinstance(mid, str) and isinstance(rid, str) and mid and rid else None
-        # positive_int, inlined (once per response of a first scan); JSON gives exact ints
-        # (``type is int`` leaves out True, as positive_int does).
-        get = usage.get
-        a, b = get("input_tokens"), get("output_tokens")
-        c, d = get("cache_creation_input_tokens"), get("cache_read_input_tokens")
-        counts = (
-            a if type(a) is int and a > 0 else 0,
-            b if type(b) is int and b > 0 else 0,
-            c if type(c) is int and c > 0 else 0,
-            d if type(d) is int and d > 0 else 0,
-        )
-        added = self.hours.add(ids, when, model, counts)
-        if added and self.collect is not None:
-            self.collect.append((ids, when, model, counts))
-        return added, ids
-
     def prune(self) -> None:
-        """Drop the hours before the retention window and all but the newest errors."""
+        """Drop the hours before the retention window and all but the newest errors; pack
+        the ids counted (no object per response is left after a scan)."""
         with self.lock:
             self.hours.prune(self.cut)
+            self.hours.pack()
             self.errors.sort(key=lambda e: e.observed_at)
             del self.errors[: -self.max_errors]

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 from tui import paths
 from tui.models import SourceResult, SourceState, TranscriptError, UsageBlock
 from tui.sources.base import LocalSchedule
-from tui.sources.transcripts.blocks import HOUR, build_blocks
+from tui.sources.transcripts.blocks import build_blocks
+from tui.sources.transcripts.hours import HOUR
 from tui.sources.transcripts.parallel import scan_in_parallel
 from tui.sources.transcripts.reader import CHUNK_SIZE, MAX_LINE_BYTES, Reader, new_totals
 
