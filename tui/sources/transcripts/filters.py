@@ -7,7 +7,11 @@ reader parses every line it cannot pass over.
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+
+# Not typing's: a helper process of the first scan starts without importing typing.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Container
 
 # One bytes search finds both keys that make a line worth parsing: ``"usage"`` and
 # ``"isApiErrorMessage"`` both end in ``sage"`` (a search costs about the same for any needle,

@@ -14,8 +14,12 @@ from __future__ import annotations
 import marshal
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
 from itertools import chain
+
+# Not typing's: a helper process of the first scan starts without importing typing.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 HOUR = 3600
 TOKEN_KINDS = ("input", "output", "cache_creation", "cache_read")

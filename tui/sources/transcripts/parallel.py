@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
-from tui.sources.transcripts.helper import CLAIM_BYTES, HELPER_CODE, claim
+from tui.sources.transcripts.helper import CLAIM_BYTES, HELPER_CODE, HELPER_FLAGS, claim
 from tui.sources.transcripts.hours import HourPart
 from tui.sources.transcripts.reader import FileItem, FileState, RawError, Reader
 from tui.sources.transcripts.rows import loads
@@ -145,7 +145,7 @@ def _start_helpers(
     try:
         for _ in range(helpers):
             proc = subprocess.Popen(
-                [sys.executable, "-c", HELPER_CODE],
+                [sys.executable, *HELPER_FLAGS, "-c", HELPER_CODE],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import io
 import os
-import threading
+from _thread import allocate_lock
 from collections import OrderedDict
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 from tui.sources.transcripts.filters import (
     ERROR_HEAD,
@@ -47,7 +45,12 @@ FileItem = tuple[str, str, str]
 # In a helper process: an error row as read (its bytes), with its file's project and session
 RawError = tuple[bytes, str, str]
 
+# Not typing's: a helper process of the first scan starts without importing typing.
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # no tui.models (nor dataclasses) in a scanning helper process
+    from collections.abc import Iterable
+    from typing import Any
+
     from tui.models import TranscriptError
 
 
@@ -94,7 +97,7 @@ class Reader:
         self.files: dict[str, FileState] = {}
         self.hours = Hours()
         self.errors: list[TranscriptError] = []
-        self.lock = threading.Lock()
+        self.lock = allocate_lock()
         self.max_errors = max_errors
         self.last_problem = ""
         # The newest row's Claude Code version, and that row's time

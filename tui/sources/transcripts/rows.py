@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
 
+# Not typing's: a helper process of the first scan starts without importing typing.
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # imported when an error row is met: a scanning helper process stays lean
+    from typing import Any
+
     from tui.models import TranscriptError
 
 # A row dated further ahead of now than this is not believed (a clock gone wrong, a damaged
