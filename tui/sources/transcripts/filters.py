@@ -6,6 +6,7 @@ reader parses every line it cannot pass over.
 
 from __future__ import annotations
 
+import json
 import re
 
 # Not typing's: a helper process of the first scan starts without importing typing.
@@ -35,6 +36,7 @@ _REQUEST_ID = b'"requestId":"'
 _KEY_OPENERS = b",{"  # what precedes a key's opening quote
 # From after a value to the row's end, nothing nested: no brackets, and the row's own "}" last.
 _SCALARS_TO_END = re.compile(rb'"[^{}\[\]]*\}\s*')
+_DECODE = json.JSONDecoder().raw_decode
 
 
 def user_row(buf: bytearray, start: int, stop: int) -> bool:
@@ -48,7 +50,8 @@ def user_row(buf: bytearray, start: int, stop: int) -> bool:
     key of the row itself, not of an object nested in it). From the end: the last
     ``,"type":"user"`` is followed by nothing nested (no bracket before the row's closing
     ``}``), so no object it sits in closes before the row does, and by no other ``"type":``
-    key."""
+    key; or, when something nested follows it (a tool result's own usage), by the rest of
+    the row's own object (``_rest_of_row``)."""
     if buf[start] != 0x7B:  # "{"
         return False
     found = buf.find(_TYPE_KEY, start, min(stop, start + USER_CHECK_HEAD))
@@ -61,10 +64,29 @@ def user_row(buf: bytearray, start: int, stop: int) -> bool:
     if found < 0:
         return False
     after = found + len(_USER_KEY)
-    return (
-        _SCALARS_TO_END.fullmatch(buf, after - 1, stop) is not None
-        and buf.find(_ANY_TYPE_KEY, after, stop) < 0
-    )
+    if _SCALARS_TO_END.fullmatch(buf, after - 1, stop) is not None:
+        return buf.find(_ANY_TYPE_KEY, after, stop) < 0
+    return _rest_of_row(buf, after, stop)
+
+
+def _rest_of_row(buf: bytearray, after: int, stop: int) -> bool:
+    """True when what follows a key's value at ``after`` (up to the line's end) is the rest of
+    the row's own object, none of its keys "type": ``,"k":v,...}`` read as an object body
+    (``{"k":v,...}``) ends exactly at the line's end. Something nested after the value, e.g.
+    a tool result's ``"toolUseResult":{...,"usage":{...}}``, is read, not guessed at.
+
+    Sound for a valid JSON line whose bytes at ``after`` follow a key's value (a ``"`` there
+    cannot be inside a string): if that key belonged to an object nested in the row, the
+    object's closing bracket would come before the line's end, and the body read here would
+    end there."""
+    if after >= stop or buf[after] != 0x2C:  # ","
+        return False
+    try:
+        text = "{" + buf[after + 1 : stop].decode()
+        rest, end = _DECODE(text)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return False
+    return end == len(text) and type(rest) is dict and "type" not in rest
 
 
 def counted_before(
