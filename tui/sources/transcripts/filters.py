@@ -12,7 +12,7 @@ import re
 # Not typing's: a helper process of the first scan starts without importing typing.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Container
+    from collections.abc import Mapping
 
 # One bytes search finds both keys that make a line worth parsing: ``"usage"`` and
 # ``"isApiErrorMessage"`` both end in ``sage"`` (a search costs about the same for any needle,
@@ -94,21 +94,19 @@ def counted_before(
     start: int,
     stop: int,
     hit: int,
-    recent: Container[tuple[bytes, bytes]],
-    recent_messages: Container[bytes] = (),
+    recent: Mapping[bytes, bytes],
 ) -> bool:
     """True when the row ``buf[start:stop]`` (its last usage key at ``hit``) is a streamed
     repeat of a response counted already: the same message id + request id as one of the
-    last rows counted (``recent``). Those are passed over unparsed; they would not count again.
-    ``recent_messages``, when given, holds the message ids of ``recent``: a row whose message
-    id is not among them is answered for without looking for its request id.
+    last rows counted (``recent``: message id after "msg_" -> request id, ids holding no
+    backslash and no quote, so that bytes equal to one are that id). Those are passed over
+    unparsed; they would not count again.
 
     The ids are read from the bytes as Claude Code writes them, and a row is passed over
     only where they are provably its own: ``"message":{"id":"msg_..."`` with no object
     opened before it in the row, and ``"requestId":"..."`` a key of the row itself, before
-    the message or after it with nothing nested after it; ids without escapes; and no
-    ``isApiErrorMessage`` key (after ``hit`` the search from the end would have met it).
-    Anything else is parsed."""
+    the message or after it with nothing nested after it; and no ``isApiErrorMessage`` key
+    (after ``hit`` the search from the end would have met it). Anything else is parsed."""
     find = buf.find
     m = find(_MESSAGE_ID_KEY, start, stop)
     if m < 0:
@@ -117,8 +115,9 @@ def counted_before(
     m_end = find(b'"', m_id, stop)
     if m_end < 0:
         return False
-    if recent_messages and bytes(buf[m_id:m_end]) not in recent_messages:
-        return False  # a response not counted lately (most first rows): no request id needed
+    rid = recent.get(bytes(buf[m_id:m_end]))
+    if rid is None:
+        return False  # a response not counted lately (most first rows)
     r = find(_REQUEST_ID, start, m)
     before = r >= 0
     if not before:
@@ -126,17 +125,13 @@ def counted_before(
         if r < 0:
             return False
     r_id = r + len(_REQUEST_ID)
-    r_end = find(b'"', r_id, stop)
-    if r_end < 0:
-        return False
-    if (bytes(buf[m_id:m_end]), bytes(buf[r_id:r_end])) not in recent:
+    r_end = r_id + len(rid)
+    if r_end >= stop or buf[r_end] != 0x22 or not buf.startswith(rid, r_id):
         return False  # the usual answer: the checks below only guard a skip
     return (
         m > start
         and buf[m - 1] in _KEY_OPENERS
         and find(b"{", start + 1, m) < 0
-        and buf[m_end - 1] != 0x5C  # a backslash: the id goes on
-        and buf[r_end - 1] != 0x5C
         and (
             buf[r - 1] in _KEY_OPENERS
             if before

@@ -39,6 +39,7 @@ CHUNK_SIZE = 1024 * 1024
 # damaged file can hold hundreds of MB without a newline).
 MAX_LINE_BYTES = 32 * 1024 * 1024
 RECENT_IDS = 256  # streamed rows of one response sit next to each other
+_PLAIN = frozenset('\\"')  # ids holding neither are remembered (see counted_before)
 
 # (path, project, session) of one transcript file
 FileItem = tuple[str, str, str]
@@ -112,10 +113,9 @@ class Reader:
         self._chunk = max(4096, chunk_size)
         self._max_line = max(self._chunk, max_line_bytes)
         self._error_keys: OrderedDict[tuple[str, str, int], None] = OrderedDict()
-        # The ids (after "msg_") of the last responses counted, as they appear in a row's bytes.
-        self._recent_ids: OrderedDict[tuple[bytes, bytes], None] = OrderedDict()
-        # Their message ids, each with how many of those pairs hold it.
-        self._recent_messages: dict[bytes, int] = {}
+        # The last responses counted: message id (after "msg_") -> request id, as they appear
+        # in a row's bytes (ids holding no backslash or quote only: their bytes are the ids).
+        self._recent: OrderedDict[bytes, bytes] = OrderedDict()
         self._buffer: bytearray | None = None  # the read buffer, during a scan
 
     def begin(self, now: float, cut: float) -> None:
@@ -234,7 +234,7 @@ class Reader:
     ) -> None:
         """Handle the complete lines in ``buf[pos:limit]`` that mention usage or an API error."""
         find, rfind, startswith = buf.find, buf.rfind, buf.startswith
-        recent, recent_messages = self._recent_ids, self._recent_messages
+        recent = self._recent
         while pos < limit:
             stop = find(b"\n", pos, limit)
             if stop < 0:
@@ -246,32 +246,21 @@ class Reader:
             hit = rfind(TAIL, pos, stop)
             while hit >= 0:
                 if hit >= 2 and startswith(USAGE_HEAD, hit - 2):
-                    if recent_messages and counted_before(
-                        buf, pos, stop, hit, recent, recent_messages
-                    ):
+                    if recent and counted_before(buf, pos, stop, hit, recent):
                         break  # a streamed repeat of a response counted already
                     ids = self._line(buf[pos:stop], state, totals, new_errors)
-                    if ids is not None and ids[0].startswith("msg_"):
-                        self._remember((ids[0][4:].encode(), ids[1].encode()))
+                    if ids is not None:
+                        mid, rid = ids
+                        if mid.startswith("msg_") and _PLAIN.isdisjoint(mid + rid):
+                            recent[mid[4:].encode()] = rid.encode()
+                            if len(recent) > RECENT_IDS:
+                                recent.popitem(last=False)
                     break
                 if hit >= 13 and startswith(ERROR_HEAD, hit - 13):
                     self._line(buf[pos:stop], state, totals, new_errors)
                     break
                 hit = rfind(TAIL, pos, hit)  # "message" or another word ending so
             pos = stop + 1
-
-    def _remember(self, key: tuple[bytes, bytes]) -> None:
-        recent = self._recent_ids
-        recent[key] = None
-        messages = self._recent_messages
-        messages[key[0]] = messages.get(key[0], 0) + 1
-        if len(recent) > RECENT_IDS:
-            (message, _request), _ = recent.popitem(last=False)
-            left = messages[message] - 1
-            if left:
-                messages[message] = left
-            else:
-                del messages[message]
 
     def _line(
         self,
