@@ -118,10 +118,11 @@ def counted_before(
     rid = recent.get(bytes(buf[m_id:m_end]))
     if rid is None:
         return False  # a response not counted lately (most first rows)
-    r = find(_REQUEST_ID, start, m)
-    before = r >= 0
-    if not before:
-        r = buf.rfind(_REQUEST_ID, m_end, stop)
+    # After the message first (Claude Code's order; and JSON keeps a key's last value)
+    r = buf.rfind(_REQUEST_ID, m_end, stop)
+    before = r < 0
+    if before:
+        r = find(_REQUEST_ID, start, m)
         if r < 0:
             return False
     r_id = r + len(_REQUEST_ID)
