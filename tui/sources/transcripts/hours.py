@@ -88,7 +88,9 @@ class Hours:
             if key in bucket.seen or (bucket.packed and _packed_has(bucket.packed, key)):
                 return False
             before = self.hours.get(hour_key - HOUR)
-            if before is not None and before.has(key):
+            if before is not None and (
+                key in before.seen or (before.packed and _packed_has(before.packed, key))
+            ):
                 return False
             bucket.seen.add(key)
         if bucket.rows is not None:

@@ -39,7 +39,6 @@ CHUNK_SIZE = 1024 * 1024
 # damaged file can hold hundreds of MB without a newline).
 MAX_LINE_BYTES = 32 * 1024 * 1024
 RECENT_IDS = 256  # streamed rows of one response sit next to each other
-_PLAIN = frozenset('\\"')  # ids holding neither are remembered (see counted_before)
 
 # (path, project, session) of one transcript file
 FileItem = tuple[str, str, str]
@@ -251,7 +250,13 @@ class Reader:
                     ids = self._line(buf[pos:stop], state, totals, new_errors)
                     if ids is not None:
                         mid, rid = ids
-                        if mid.startswith("msg_") and _PLAIN.isdisjoint(mid + rid):
+                        if (
+                            mid.startswith("msg_")
+                            and '"' not in mid
+                            and "\\" not in mid
+                            and '"' not in rid
+                            and "\\" not in rid
+                        ):
                             recent[mid[4:].encode()] = rid.encode()
                             if len(recent) > RECENT_IDS:
                                 recent.popitem(last=False)
