@@ -1,6 +1,6 @@
 """Usage per hour: what a helper process counted, taken in hour by hour (``Hours.merge``),
-counts exactly what adding its entries one by one would; ids packed after a scan still
-keep a response from counting twice."""
+counts exactly what adding the entries it counted one by one, in its order, would; ids
+packed after a scan still keep a response from counting twice."""
 
 from __future__ import annotations
 
@@ -42,7 +42,11 @@ def counted(entries: list[Entry], hours: Hours | None = None) -> Hours:
 def test_a_helper_s_hours_count_as_its_entries_one_by_one_would(
     here: list[Entry], helper: list[Entry], pack: bool
 ) -> None:
-    expected = counted(here + helper)  # this process's rows first, then the helper's
+    # What the helper counted, in its order, added here one by one (how a helper's rows were
+    # taken in before): the reference.
+    alone = Hours()
+    helper_counted = [entry for entry in helper if alone.add(*entry)]
+    expected = counted(here + helper_counted)
     mine = counted(here)
     if pack:
         mine.pack()  # a scan of this process ended before (its ids packed)

@@ -54,3 +54,18 @@ def test_a_line_passed_over_as_a_user_row_is_one(
     raw = bytearray(("{" + body + "}").encode())
     if user_row(raw, 0, len(raw)):
         assert json.loads(raw).get("type") == "user"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(['"', "}", "{", "[", "]", " ", "\t", "\n", "\r", "x", ","]), max_size=12
+    )
+)
+def test_the_tail_check_without_a_regex_is_the_regex(pieces: list[str]) -> None:
+    from tui.sources.transcripts.filters import _SCALARS_TO_END, flat_to_end
+
+    raw = bytearray(("ab" + "".join(pieces)).encode())
+    for at in range(len(raw)):
+        expected = _SCALARS_TO_END.fullmatch(raw, at, len(raw)) is not None
+        assert flat_to_end(raw, at, len(raw)) == expected

@@ -130,8 +130,8 @@ class Hours:
         ]
 
     def merge(self, parts: list[HourPart]) -> int:
-        """Take in the hours a helper process counted as ``add_many`` of their entries, in the
-        order that process counted them, would; how many entries counted.
+        """Take in the hours a helper process counted as ``add_many`` of the entries it
+        counted, in its order, would; how many entries counted.
 
         That process counted each response once already, so an entry is dropped here exactly
         when its ids were counted here before this merge, in its hour or the hour before (an
