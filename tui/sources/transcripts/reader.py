@@ -39,6 +39,7 @@ CHUNK_SIZE = 1024 * 1024
 # damaged file can hold hundreds of MB without a newline).
 MAX_LINE_BYTES = 32 * 1024 * 1024
 RECENT_IDS = 256  # streamed rows of one response sit next to each other
+RECENT_KEPT = 16  # more are forgotten after a scan (see end)
 
 # (path, project, session) of one transcript file
 FileItem = tuple[str, str, str]
@@ -111,7 +112,9 @@ class Reader:
         self.collect_errors: list[RawError] | None = None
         self._chunk = max(4096, chunk_size)
         self._max_line = max(self._chunk, max_line_bytes)
-        self._error_keys: OrderedDict[tuple[str, str, int], None] = OrderedDict()
+        # Error rows surfaced, oldest first, by the hash of (session, time, text): a plain dict,
+        # one small object each (an OrderedDict adds a node per key)
+        self._error_keys: dict[int, None] = {}
         # The last responses counted: message id (after "msg_") -> request id, as they appear
         # in a row's bytes (ids holding no backslash or quote only: their bytes are the ids).
         self._recent: OrderedDict[bytes, bytes] = OrderedDict()
@@ -124,8 +127,12 @@ class Reader:
         self.horizon = now + FUTURE_SLACK_S
 
     def end(self) -> None:
-        """Memory at rest holds no read buffer."""
+        """Memory at rest holds no read buffer, nor the last responses of a large scan: kept,
+        those would be a few hundred small objects scattered across the memory the scan
+        used (it could not be given back); they only spare parsing a streamed repeat."""
         self._buffer = None
+        if len(self._recent) > RECENT_KEPT:
+            self._recent.clear()
 
     def scan_batch(
         self, batch: Iterable[FileItem], totals: dict[str, int], new_errors: list[TranscriptError]
@@ -354,12 +361,12 @@ class Reader:
 
     def new_error_key(self, session: str, stamp: str, text: str) -> bool:
         """False when this error row was already surfaced (resumed sessions copy rows)."""
-        dedupe = (session, stamp, hash(text))
+        dedupe = hash((session, stamp, text))
         if dedupe in self._error_keys:
             return False
         self._error_keys[dedupe] = None
         if len(self._error_keys) > 4 * self.max_errors + 1000:
-            self._error_keys.popitem(last=False)
+            del self._error_keys[next(iter(self._error_keys))]
         return True
 
     def note_version(self, when: float, version: str | None) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -63,6 +64,19 @@ class TranscriptScan:
     processes: int = 1  # processes that read it (a large first scan uses every core)
     helper_bytes: int = 0  # bytes of it read by helper processes
     long_lines: int = 0  # lines over the length limit, skipped
+
+
+def give_back_heap() -> None:
+    """Return the C heap's free pages to the system (glibc's ``malloc_trim``), after a large
+    first scan in the live view: its lines and the helpers' answers came and went in the C
+    heap, which keeps the pages of what was freed in between what is kept (a few MB the view
+    would hold at rest for nothing). Nothing to do without glibc."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):  # musl and the like: no malloc_trim
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 class TranscriptSource(LocalSchedule):
@@ -120,6 +134,8 @@ class TranscriptSource(LocalSchedule):
         self._schedule_next()
         if self._scans == 0 or self._scan_lock.locked():
             scan = await asyncio.to_thread(self.scan)
+            if scan.first_scan and scan.bytes_read >= self.parallel_min_bytes:
+                give_back_heap()
         else:
             scan = self.scan()
         return SourceResult(
