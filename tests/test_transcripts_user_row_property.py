@@ -5,6 +5,7 @@ included), values nested or not, and strings that look like the keys."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from hypothesis import assume, given, settings
@@ -63,9 +64,11 @@ def test_a_line_passed_over_as_a_user_row_is_one(
     )
 )
 def test_the_tail_check_without_a_regex_is_the_regex(pieces: list[str]) -> None:
-    from tui.sources.transcripts.filters import _SCALARS_TO_END, flat_to_end
+    from tui.sources.transcripts.filters import flat_to_end
 
+    # From after a value to the row's end, nothing nested: no brackets, the row's "}" last.
+    scalars_to_end = re.compile(rb'"[^{}\[\]]*\}\s*')
     raw = bytearray(("ab" + "".join(pieces)).encode())
     for at in range(len(raw)):
-        expected = _SCALARS_TO_END.fullmatch(raw, at, len(raw)) is not None
+        expected = scalars_to_end.fullmatch(raw, at, len(raw)) is not None
         assert flat_to_end(raw, at, len(raw)) == expected
