@@ -29,8 +29,10 @@ HourRow = tuple[int, float, float, int, dict[str, list[int]]]
 # One response counted: (message id, request id) or None, time (epoch s), model, the four counts
 Entry = tuple[tuple[str, str] | None, float, str, tuple[int, int, int, int]]
 # One hour as a helper process counted it: (hour start, first entry, last entry, entries,
-# tokens by model, its entries in the order they were counted, marshalled)
-HourPart = tuple[int, float, float, int, dict[str, list[int]], bytes]
+# tokens by model, the ids of its entries that have them, and its entries in the order they
+# were counted: both marshalled, the entries read only where a response was counted on both
+# sides)
+HourPart = tuple[int, float, float, int, dict[str, list[int]], bytes, bytes]
 _NO_KEYS: Sequence[int] = ()
 
 
@@ -124,10 +126,12 @@ class Hours:
 
     def parts(self) -> list[HourPart]:
         """The hours for ``merge`` in another process (a helper's: ``keep_rows``)."""
-        return [
-            (key, h.first, h.last, h.entries, h.models, marshal.dumps(h.rows or []))
-            for key, h in self.hours.items()
-        ]
+        parts: list[HourPart] = []
+        for key, h in self.hours.items():
+            rows = h.rows or []
+            ids = marshal.dumps([e[0] for e in rows if e[0] is not None])
+            parts.append((key, h.first, h.last, h.entries, h.models, ids, marshal.dumps(rows)))
+        return parts
 
     def merge(self, parts: list[HourPart]) -> int:
         """Take in the hours a helper process counted as ``add_many`` of the entries it
@@ -139,23 +143,23 @@ class Hours:
         An hour without such an entry is added whole; the others entry by entry. The ids
         taken in are packed at once."""
         hours = self.hours
-        plan: list[tuple[HourPart, list[Entry], set[int], set[int]]] = []
+        plan: list[tuple[HourPart, set[int], set[int]]] = []
         for part in parts:  # what is dropped, against this process's hours before the merge
-            entries: list[Entry] = marshal.loads(part[5])
-            keys = {hash(ids) for ids, _, _, _ in entries if ids is not None}
+            keys = set(map(hash, marshal.loads(part[5])))
             dropped: set[int] = set()
             for near in (hours.get(part[0]), hours.get(part[0] - HOUR)):
                 if near is not None and keys:
                     dropped |= keys & near.seen
                     if near.packed:
                         dropped.update(k for k in keys if _packed_has(near.packed, k))
-            plan.append((part, entries if dropped else [], keys, dropped))
+            plan.append((part, keys, dropped))
         counted = 0
-        for (hour_key, first, last, entries_n, models, _), entries, keys, dropped in plan:
+        for (hour_key, first, last, entries_n, models, _, rows), keys, dropped in plan:
             bucket = hours.get(hour_key)
             if bucket is None:
                 bucket = hours[hour_key] = Hour()
             if dropped:
+                entries: list[Entry] = marshal.loads(rows)
                 for ids, when, model, counts in entries:
                     if ids is None or hash(ids) not in dropped:
                         self._count(bucket, model, counts)

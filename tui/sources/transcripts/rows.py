@@ -32,6 +32,8 @@ _CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 
 
 def clean(text: str) -> str:
     """``text`` without control characters (tab and newline are kept)."""
+    if text.isprintable():  # none at all (the usual text): nothing to take out, no lookups
+        return text
     return text.translate(_CONTROLS)
 
 
