@@ -10,10 +10,11 @@ import argparse
 import math
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import load_config_or_say
+from tui.record import record
 
 if TYPE_CHECKING:
     from tui.clock import Clock
@@ -27,7 +28,7 @@ DEFAULT_DEMO_SPEED = 60.0
 MAX_DEMO_SPEED = 100_000.0
 
 
-@dataclass
+@record(frozen=False)
 class DemoSession:
     """The simulator on loopback and a monitor pointed at it, with its fixed credentials."""
 

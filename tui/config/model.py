@@ -13,7 +13,7 @@ section is one line here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import MISSING, Field, dataclass, field, fields
+from dataclasses import MISSING, Field, field, fields
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
 
@@ -31,6 +31,7 @@ from tui.config.kinds import (
     Text,
     Url,
 )
+from tui.record import record
 
 DEFAULT_MODEL = "claude-haiku-4-5"
 DEFAULT_PROMETHEUS = "127.0.0.1:9464"
@@ -43,7 +44,7 @@ T = TypeVar("T")
 _ABOUT = "limitwatch.key"
 
 
-@dataclass(frozen=True)
+@record
 class About:
     """What the model says about one key besides its name, type and default."""
 
@@ -78,7 +79,7 @@ def default_of(item: Field[Any]) -> Any:
 _PERCENT = Number(0, 100, what="(percent used)")
 
 
-@dataclass(frozen=True)
+@record
 class Thresholds:
     warning: float = key(
         75.0,
@@ -93,7 +94,7 @@ class Thresholds:
 THRESHOLD_KEYS = tuple(item.name for item, _ in keys_of(Thresholds))
 
 
-@dataclass(frozen=True)
+@record
 class PollConfig:
     usage_interval: int = key(
         300,
@@ -112,7 +113,7 @@ class PollConfig:
     )
 
 
-@dataclass(frozen=True)
+@record
 class ProbeConfig:
     enabled: Literal["auto"] | bool = key(
         "auto",
@@ -124,7 +125,7 @@ class ProbeConfig:
     model: str = key(DEFAULT_MODEL, Text(), "The model the probe asks (the cheapest one is best).")
 
 
-@dataclass(frozen=True)
+@record
 class NotifyConfig:
     bell: bool = key(True, Boolean(), "Ring the terminal bell when an alert fires.")
     desktop: bool = key(False, Boolean(), "Show a desktop notification when an alert fires.")
@@ -141,7 +142,7 @@ class NotifyConfig:
     )
 
 
-@dataclass(frozen=True)
+@record
 class SourcesConfig:
     base_url: str | None = key(
         None,
@@ -166,14 +167,14 @@ class SourcesConfig:
     )
 
 
-@dataclass(frozen=True)
+@record
 class HistoryConfig:
     retention_days: int = key(
         35, Integer(1, 3650, unit="days"), "Days of usage samples to keep (1 to 3650)."
     )
 
 
-@dataclass(frozen=True)
+@record
 class StatuslineConfig:
     format: str = key(
         "{model} · 5h {five_hour} · 7d {seven_day}{error}",
@@ -183,7 +184,7 @@ class StatuslineConfig:
     )
 
 
-@dataclass(frozen=True)
+@record
 class ExportConfig:
     prometheus: str | Literal[False] = key(
         DEFAULT_PROMETHEUS,
@@ -203,7 +204,7 @@ class ExportConfig:
     )
 
 
-@dataclass(frozen=True)
+@record
 class ThresholdOverride:
     """The keys one ``[accounts.thresholds]`` table gives; None: not given, inherited."""
 
@@ -211,7 +212,7 @@ class ThresholdOverride:
     critical: float | None = None
 
 
-@dataclass(frozen=True)
+@record
 class AccountConfig:
     """One ``[[accounts]]`` table: a Claude Code sign-in of its own."""
 
@@ -247,7 +248,7 @@ class AccountConfig:
         return Thresholds(**values)
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     window_thresholds: Mapping[str, Thresholds] = field(default_factory=dict)
@@ -294,7 +295,7 @@ TOP_LEVEL = ("thresholds", *SECTION_TYPES, "accounts")
 # --------------------------------------------------------------------------- problems
 
 
-@dataclass(frozen=True)
+@record
 class Problem:
     """One thing wrong with a config: where (file, dotted key, line if known) and what."""
 
