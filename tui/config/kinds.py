@@ -7,10 +7,8 @@ and the thresholds editor read the same numbers the checks use. Nothing here kno
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-import string
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -61,6 +59,8 @@ def num_text(value: float) -> str:
 
 
 def did_you_mean(name: str, choices: Iterable[str], *, template: str = '"{}"') -> str:
+    import difflib  # only when a name is wrong
+
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {template.format(close[0])}?)" if close else ""
 
@@ -251,6 +251,8 @@ class HostPortOrOff:
 
 def statusline_format_problems(fmt: str) -> list[str]:
     """What is wrong with a status line format (empty list: nothing). Used for --format too."""
+    import string
+
     try:
         parsed = list(string.Formatter().parse(fmt))
     except ValueError:

@@ -13,10 +13,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 
 from tui.config import Thresholds
-from tui.core.history import Sample
 from tui.core.levels import effective_percent, max_level, window_level
 from tui.core.pace import Pace, duration_words, pace, when_words
 from tui.core.projection import lookback_for, project_full_at, sparkline
+from tui.core.samples import Sample
 from tui.models import LEVEL_ORDER, Alert, Level, Window, WindowView, window_length_seconds
 from tui.record import record
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from tui.config import Config
 from tui.core.charts import most_constrained, window_series
 from tui.core.estimate import Estimator
-from tui.core.history import Sample
+from tui.core.samples import Sample
 from tui.models import Window, WindowSeries, WindowView
 
 # An official reading read from the shared cache long after it was fetched is not paired with

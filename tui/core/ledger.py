@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from tui.config import Config
 from tui.core.alerts import AlertTracker, build_view
 from tui.core.calibration import Calibration
-from tui.core.history import Sample
 from tui.core.levels import extra_usage_level, rate_limit_level
+from tui.core.samples import Sample
 from tui.models import (
     LEVEL_ORDER,
     Account,

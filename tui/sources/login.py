@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from dataclasses import field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -187,6 +186,8 @@ def keychain_service_name(config_dir: Path | None) -> str:
 
 def read_macos_keychain(service: str) -> str | None:
     """The Keychain item's secret via ``security``; None when absent or on any failure."""
+    import subprocess  # macOS only: not loaded by every command
+
     try:
         done = subprocess.run(
             ["security", "find-generic-password", "-s", service, "-w"],
