@@ -117,3 +117,53 @@ def test_limitwatch_values_are_records_that_act_like_dataclasses() -> None:
         w.used_percent = 1.0  # type: ignore[misc]
     assert "used_percent=12.0" in repr(w)
     assert pickle.loads(pickle.dumps(w)) == w  # the transcript helpers send values across
+
+
+def test_records_declared_with_their_own_field_and_helpers() -> None:
+    from tui import record as rec
+
+    @rec.record
+    class Key:
+        name: str
+        default: int = rec.field(default=3, metadata={"about": "a key"})
+        seen: tuple[str, ...] = rec.field(default_factory=tuple, compare=False)
+
+    k = Key("a")
+    assert (k.name, k.default, k.seen) == ("a", 3, ())
+    assert [f.name for f in rec.fields(Key)] == ["name", "default", "seen"]
+    assert rec.fields(k)[1].metadata["about"] == "a key"
+    assert rec.replace(k, default=4) == Key("a", 4)
+    assert Key("a", seen=("x",)) == Key("a")  # compare=False
+    assert dataclasses.replace(k, name="b") == Key("b")  # the stdlib helpers see the fields
+    assert dataclasses.fields(Key)[1].metadata["about"] == "a key"
+    with pytest.raises(TypeError):
+        rec.fields(object())
+
+
+def test_declaration_mistakes_fail_as_a_dataclass_would() -> None:
+    from tui import record as rec
+
+    with pytest.raises(TypeError, match="non-default argument"):
+
+        @rec.record
+        class Wrong:
+            a: int = 1
+            b: int  # type: ignore[misc]
+
+    with pytest.raises(ValueError, match="mutable default"):
+
+        @rec.record
+        class Shared:
+            items: list[int] = []  # type: ignore[misc]
+
+
+def test_slotted_records_hold_no_dict_and_survive_pickling() -> None:
+    from tui.core.samples import Sample
+
+    when = datetime(2026, 12, 2, tzinfo=UTC)
+    s = Sample(when, 12.0, None, "oauth_usage")
+    assert not hasattr(s, "__dict__")
+    assert pickle.loads(pickle.dumps(s)) == s
+    with pytest.raises(FrozenInstanceError):
+        s.used_percent = 1.0  # type: ignore[misc]
+    assert hash(s) == hash(Sample(when, 12.0, None, "oauth_usage"))

@@ -7,11 +7,10 @@ Nothing here imports Textual or httpx.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 from datetime import datetime
 from typing import Literal
 
-from tui.record import record
+from tui.record import field, record
 
 Level = Literal["ok", "warning", "critical", "exhausted", "unknown"]
 SourceId = Literal["oauth_usage", "statusline", "probe", "transcripts", "admin"]

@@ -10,11 +10,10 @@ import argparse
 import math
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import load_config_or_say
-from tui.record import record
+from tui.record import record, replace
 
 if TYPE_CHECKING:
     from tui.clock import Clock

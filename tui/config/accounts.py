@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import field
 from pathlib import Path
 
 from tui import paths
 from tui.config.model import Config, Thresholds
 from tui.config.template import toml_value
-from tui.record import record
+from tui.record import field, record
 
 FROM_TABLES = "[[accounts]]"
 FROM_SOURCES = "[sources] claude_config_dir"

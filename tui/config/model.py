@@ -13,7 +13,6 @@ section is one line here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import MISSING, Field, field, fields
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
 
@@ -31,7 +30,7 @@ from tui.config.kinds import (
     Text,
     Url,
 )
-from tui.record import record
+from tui.record import MISSING, Field, field, fields, record
 
 DEFAULT_MODEL = "claude-haiku-4-5"
 DEFAULT_PROMETHEUS = "127.0.0.1:9464"
@@ -64,12 +63,12 @@ def required(kind: Kind, help: str, *, example: object) -> Any:
     return field(metadata={_ABOUT: About(kind, help, example, required=True)})
 
 
-def keys_of(cls: type[Any]) -> list[tuple[Field[Any], About]]:
+def keys_of(cls: type[Any]) -> list[tuple[Field, About]]:
     """The declared keys of a section's dataclass, in declaration order."""
     return [(f, f.metadata[_ABOUT]) for f in fields(cls) if _ABOUT in f.metadata]
 
 
-def default_of(item: Field[Any]) -> Any:
+def default_of(item: Field) -> Any:
     """A key's default (None when it has none)."""
     return None if item.default is MISSING else item.default
 

@@ -9,7 +9,6 @@ the window reset. Pure logic; no Textual, no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 
 from tui.config import Thresholds
@@ -18,7 +17,7 @@ from tui.core.pace import Pace, duration_words, pace, when_words
 from tui.core.projection import lookback_for, project_full_at, sparkline
 from tui.core.samples import Sample
 from tui.models import LEVEL_ORDER, Alert, Level, Window, WindowView, window_length_seconds
-from tui.record import record
+from tui.record import record, replace
 
 __all__ = [
     "AlertTracker",

@@ -20,13 +20,12 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import field
 from datetime import datetime
 from typing import Protocol
 
 from tui.core.nnls import nnls
 from tui.models import Estimate
-from tui.record import record
+from tui.record import field, record
 
 TokenTotals = Mapping[tuple[str, str], int]  # (model, kind) -> cumulative tokens
 

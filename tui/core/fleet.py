@@ -9,7 +9,6 @@ account it is exactly that account's snapshot, so the common case stays as cheap
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from tui.core.loop import gather
 from tui.core.monitor import Monitor
 from tui.core.wiring import create_monitor
 from tui.models import LEVEL_ORDER, AccountSnapshot, Snapshot
-from tui.record import record
+from tui.record import record, replace
 
 
 @record(frozen=False)

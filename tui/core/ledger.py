@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
@@ -40,6 +39,7 @@ from tui.models import (
     Window,
     WindowView,
 )
+from tui.record import replace
 
 EVENT_LIMIT = 50
 SAMPLE_LIMIT = 600  # per window in memory (two days at one per 5 min); the file keeps all

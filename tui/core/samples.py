@@ -5,11 +5,12 @@ only read them (``status``, ``statusline``) do not load SQLite."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from tui.record import record
 
-@dataclass(frozen=True, slots=True)
+
+@record(slots=True)
 class Sample:
     """One recorded observation of one window."""
 
@@ -19,7 +20,7 @@ class Sample:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Reading:
     """One stored row as ``limitwatch history`` prints it."""
 

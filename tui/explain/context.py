@@ -11,14 +11,13 @@ Claude Code 2.1.144).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime, tzinfo
 
 from tui import text as fmt
 from tui.explain.facts import Facts
 from tui.explain.headers import header_overage, header_windows
 from tui.models import ExtraUsage, Overage, Window
-from tui.record import record
+from tui.record import record, replace
 
 USAGE_PAGE = "claude.ai/settings/usage"
 RENAMED_IN = (2, 1, 144)  # the Claude Code version that says "usage credits"

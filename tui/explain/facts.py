@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import field
 from datetime import datetime
 from typing import Any
 
 from tui.models import ErrorResponse, TranscriptError, TransportError
-from tui.record import record
+from tui.record import field, record
 
 MAX_TEXT = 20_000  # characters of any input we look at; the rest cannot change the class
 UNIFIED = "anthropic-ratelimit-unified-"

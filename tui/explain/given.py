@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from tui.explain.context import UsageContext, Vocabulary
 from tui.explain.facts import Facts
 from tui.models import ExtraUsage
-from tui.record import record
+from tui.record import field, record
 
 TITLE_MAX = 40
 

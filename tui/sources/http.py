@@ -23,12 +23,11 @@ import json as jsonlib
 import os
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui.models import ErrorResponse, TransportError
-from tui.record import record
+from tui.record import field, record
 
 if TYPE_CHECKING:
     import httpx

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from tui import secrets
-from tui.record import record
+from tui.record import field, record
 
 EXPIRY_MARGIN = timedelta(minutes=5)  # Claude Code treats a token as expired 5 minutes early
 KEYCHAIN_SERVICE = "Claude Code-credentials"

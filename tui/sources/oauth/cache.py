@@ -23,14 +23,13 @@ import json
 import os
 import time
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from tui import paths
 from tui.clock import Clock
-from tui.record import record
+from tui.record import record, replace
 from tui.sources.oauth import policy
 from tui.state_file import write_json
 

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 
 from tui.models import ExtraUsage, Window
-from tui.record import record
+from tui.record import record, replace
 from tui.sources.values import minor_to_major, parse_time, to_exponent, to_number
 
 SOURCE_ID = "oauth_usage"

@@ -7,7 +7,6 @@ widgets in place: text and CSS classes only, no recompose.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from textual.widgets import Footer, Header, Static
 
 from tui.core.fleet import most_constrained_first
 from tui.models import AccountSnapshot, Classification, Snapshot, SourceState
+from tui.record import replace
 from tui.ui.widgets.error_panel import ErrorPanel, error_view
 from tui.ui.widgets.event_log import EventLog, event_lines
 from tui.ui.widgets.quota_bar import BarRow, QuotaBar, build_rows
