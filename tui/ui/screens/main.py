@@ -169,7 +169,7 @@ class MainScreen(Screen[None]):
                 # not with the clock: nothing repaints at rest).
                 series, now = shown_series, charts[0].now
             charts[0].show(series, now)
-        else:
+        elif section.is_attached:  # not while the app is closing
             section.mount(WindowChart(snapshot.chart, now=now, tz=self.tz, compact=True))
 
     def _load_chart(self) -> None:
