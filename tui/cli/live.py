@@ -124,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(built, int):
                 return built
             app = built
+        _freeze_startup_objects()
         result = app.run()
     finally:
         for session in sessions:
@@ -131,6 +132,16 @@ def run(args: argparse.Namespace) -> int:
         for close in closers:
             close()
     return result if isinstance(result, int) else 0
+
+
+def _freeze_startup_objects() -> None:
+    """Move what the imports and the wiring made (modules, classes, the config: tens of
+    thousands of objects that live as long as the process, none of them garbage) out of the
+    garbage collector's sight. A full collection walked them all during the first frame
+    (25-35 ms of it); it, and every one after it all day at rest, no longer does."""
+    import gc
+
+    gc.freeze()
 
 
 def _live_app(
