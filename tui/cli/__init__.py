@@ -7,6 +7,7 @@ Each sub-command lives in its own module and is imported only when used, so that
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -252,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(command_in(words))
     args = parser.parse_args(words)
+    if args.command not in _ONE_SHOT_COMMANDS:
+        gc.enable()  # the live view, export, simulate: they run for hours (see tui/__main__.py)
     try:
         if args.command in _MASKED_COMMANDS:
             return _masked(args)
@@ -260,6 +263,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _reader_gone()
+
+
+# Commands that answer and end within seconds: started as ``limitwatch`` they run without the
+# cycle collector (tui/__main__.py), which had nothing to free and cost 5% of a warm `status`.
+_ONE_SHOT_COMMANDS = frozenset({"status", "statusline", "doctor", "config", "explain", "history"})
 
 
 EXIT_READER_GONE = 141  # what a shell reports for a process ended by SIGPIPE
