@@ -4,6 +4,7 @@ interned strings alone (a long day of polls every few seconds must not grow the 
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,7 +16,9 @@ from tests.monitor_helpers import sim_credentials
 from tests.test_transcripts import NOW, source_for, usage_row, write
 from tui.clock import ManualClock
 from tui.config import Config
+from tui.core.ledger import Ledger
 from tui.core.monitor import Monitor
+from tui.models import RateLimit, SourceResult, SourceState, Window
 from tui.sources.transcripts.source import WALK_SECONDS, TranscriptSource
 
 
@@ -129,3 +132,36 @@ async def test_polls_at_rest_intern_no_new_strings(projects, clock, newly_intern
     assert {s.id for s in snapshot.sources} == {"transcripts", "statusline"}
     assert newly_interned == []
     await monitor.aclose()
+
+
+def test_snapshots_at_rest_do_not_pile_up_interpreter_memory() -> None:
+    """Thousands of snapshots of the same state (every bar, the estimate between polls, the
+    API key's four rate limits, twelve token counts) hold no more memory than the first ones:
+    a tuple built from a generator at every poll would fill CPython's free list of its size
+    (2000 tuples each) and hold that memory for hours."""
+    start = NOW - timedelta(hours=1)
+    ledger = Ledger(Config())
+    models = ("claude-opus-4-1", "claude-sonnet-4-5", "claude-haiku-4-5")
+    kinds = ("input", "output", "cache_creation", "cache_read")
+    for poll in range(12):  # an hour of usage polls, tokens growing in between
+        at = start + timedelta(minutes=5 * poll)
+        tokens = tuple((m, k, 1000 * poll * (i + 1)) for i, m in enumerate(models) for k in kinds)
+        window = Window("five_hour", 2.0 * poll, NOW + timedelta(hours=3), "oauth_usage", at)
+        limits = tuple(RateLimit(name, 100, 60, at + timedelta(minutes=1), at) for name in kinds)
+        ledger.absorb(
+            [
+                SourceResult("transcripts", SourceState("transcripts", "ok"), token_totals=tokens),
+                SourceResult("oauth_usage", SourceState("oauth_usage", "ok"), windows=(window,)),
+                SourceResult("probe", SourceState("probe", "ok"), rate_limits=limits),
+            ],
+            at,
+        )
+    now = start + timedelta(minutes=57)
+    first = ledger.snapshot(now, (), raise_alerts=True)
+    assert first.windows[0].estimate is not None  # the estimator is at work
+    assert len(first.rate_limit_levels) == 4 and len(first.token_totals) == 12
+    gc.collect()
+    before = sys.getallocatedblocks()
+    for _ in range(3000):
+        ledger.snapshot(now, (), raise_alerts=True)
+    assert sys.getallocatedblocks() - before < 500
