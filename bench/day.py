@@ -63,10 +63,37 @@ def _malloc_state() -> dict[str, float]:
     if info is not None:
         state.update(info)
     state.update(_pymalloc())
+    state.update(_mappings())
     sqlite = _sqlite_memory()
     if sqlite is not None:
         state["sqlite"] = sqlite
     return state
+
+
+def _mappings() -> dict[str, float]:
+    """RSS by kind of mapping (Linux ``/proc/self/smaps``), in MB: ``brk`` (malloc's main
+    heap), ``anon`` (Python's arenas, large or threads' mallocs, thread stacks) and ``files``
+    (the interpreter's and libraries' code and data, SQLite's shared memory file)."""
+    totals = {"map_brk": 0.0, "map_anon": 0.0, "map_files": 0.0}
+    try:
+        text = Path("/proc/self/smaps").read_text()
+    except OSError:
+        return {}
+    kind = "map_anon"
+    for line in text.splitlines():
+        head = line.split(None, 1)[0]
+        if "-" in head and not head.endswith(":"):  # a mapping's first line: its address range
+            fields = line.split()
+            name = fields[5] if len(fields) > 5 else ""
+            if name == "[heap]":
+                kind = "map_brk"
+            elif name.startswith("/"):
+                kind = "map_files"
+            else:
+                kind = "map_anon"
+        elif head == "Rss:":
+            totals[kind] += int(line.split()[1]) / 1000
+    return totals
 
 
 def _sqlite_memory() -> float | None:
