@@ -22,7 +22,18 @@ from bench.sandbox import World, floor_argv, tui_argv
 TUI_MARKER = "Limits"  # the limits section's border title, on the main screen's first frame
 FLOOR_MARKER = "floor"
 FRAME_TIMEOUT = 30.0
-HEAVY = ("httpx", "textual", "sqlite3", "rich", "anyio", "h11", "ssl")
+HEAVY = (
+    "httpx",
+    "textual",
+    "sqlite3",
+    "rich",
+    "anyio",
+    "h11",
+    "ssl",
+    "asyncio",
+    "dataclasses",
+    "inspect",
+)
 
 
 def first_frame(argv: list[str], marker: str, env: dict[str, str], cwd: str) -> float:

@@ -8,8 +8,8 @@ import pytest
 
 from tui.config import Config, Thresholds
 from tui.core.alerts import AlertTracker, build_view
-from tui.core.history import Sample
 from tui.core.levels import window_level as level_for
+from tui.core.samples import Sample
 from tui.models import Window, WindowView
 
 NOW = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)  # Tuesday

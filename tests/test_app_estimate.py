@@ -37,7 +37,7 @@ async def test_at_40_columns_the_estimate_is_still_marked() -> None:
 
 def _with_chart():
     from tui.core.charts import window_series
-    from tui.core.history import Sample
+    from tui.core.samples import Sample
 
     now = fakes.T0
     samples = [

@@ -8,7 +8,7 @@ model reaching `config init`, `config validate` and `config show` with no other 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from tui.config import (
     model,
 )
 from tui.config.kinds import Boolean, Integer
+from tui.record import record
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -360,7 +361,7 @@ def test_the_default_file_describes_accounts_and_export(tmp_path):
 # --------------------------------------------------------------------------- one declaration
 
 
-@dataclass(frozen=True)
+@record
 class _HistoryWithOneMoreKey:
     retention_days: int = model.key(35, Integer(1, 3650, unit="days"), "Days to keep.")
     compact_weekly: bool = model.key(True, Boolean(), "Compact the database once a week.")

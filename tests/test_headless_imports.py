@@ -36,6 +36,12 @@ def test_launch_module_import_is_cheap() -> None:
     assert result.stdout.strip() == "False"
 
 
+# Each was loaded by a warm `status` once and cost it several milliseconds: the event loop and
+# TLS (no call is due), dataclasses (inspect, ast, dis: tui.record makes the value classes),
+# subprocess (the macOS keychain), difflib (did-you-mean), tomllib with no config file.
+HEAVY = ("asyncio", "ssl", "dataclasses", "inspect", "subprocess", "difflib", "tomllib")
+
+
 def test_status_with_a_warm_cache_does_not_import_httpx(isolated_paths, monkeypatch) -> None:
     """Importing httpx costs more than the rest of `status`; with a fresh shared cache no call
     is due, so it must not be loaded at all."""
@@ -50,11 +56,13 @@ def test_status_with_a_warm_cache_does_not_import_httpx(isolated_paths, monkeypa
             "from tui.cli import main\n"
             "rc = main(['status', '--json'])\n"
             "print('HTTPX', 'httpx' in sys.modules, file=sys.stderr)\n"
-        )
+            "print('HEAVY', sorted(set(HEAVY) & set(sys.modules)), file=sys.stderr)\n"
+        ).replace("import sys\n", f"import sys\nHEAVY = {HEAVY!r}\n")
         cold = _run(code, dict(os.environ))
         warm = _run(code, dict(os.environ))
         calls = [r for r in sim.requests if r.path == "/api/oauth/usage"]
     assert "HTTPX True" in cold.stderr  # the first run had to call
     assert "HTTPX False" in warm.stderr, warm.stderr
+    assert "HEAVY []" in warm.stderr, warm.stderr  # what a status start paid for, and no more
     assert '"used_percent": 12.0' in warm.stdout
     assert len(calls) == 1

@@ -15,7 +15,7 @@ from tui.core.charts import (
     tokens_per_hour,
     window_series,
 )
-from tui.core.history import Sample
+from tui.core.samples import Sample
 from tui.models import Estimate, UsageBlock
 
 NOW = datetime(2026, 4, 14, 12, 0, tzinfo=UTC)

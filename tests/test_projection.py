@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tui.core.history import Sample
 from tui.core.projection import current_instance, project_full_at, sparkline
+from tui.core.samples import Sample
 
 T0 = datetime(2026, 4, 14, 10, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)

@@ -7,9 +7,10 @@ Nothing here imports Textual or httpx.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+
+from tui.record import field, record
 
 Level = Literal["ok", "warning", "critical", "exhausted", "unknown"]
 SourceId = Literal["oauth_usage", "statusline", "probe", "transcripts", "admin"]
@@ -65,7 +66,7 @@ def window_length_seconds(window_id: str) -> int:
     return WEEK_SECONDS
 
 
-@dataclass(frozen=True)
+@record
 class Account:
     """Plan as far as we know it: ``plan`` is pro|max|team|enterprise|api or None."""
 
@@ -73,7 +74,7 @@ class Account:
     tier: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Window:
     """One usage window: how much is used and when it resets.
 
@@ -98,7 +99,7 @@ class Window:
             object.__setattr__(self, "label", window_label(self.id))
 
 
-@dataclass(frozen=True)
+@record
 class ExtraUsage:
     """Extra usage (pay-as-you-go overage) in MAJOR units of ``currency``.
 
@@ -115,7 +116,7 @@ class ExtraUsage:
     disabled_reason: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class RateLimit:
     """An API-key per-minute limit from the probe's headers."""
 
@@ -132,7 +133,7 @@ class RateLimit:
         return max(0.0, min(100.0, 100.0 * (self.limit - self.remaining) / self.limit))
 
 
-@dataclass(frozen=True)
+@record
 class ErrorResponse:
     """An error answer kept whole for the classifier (status, headers, body)."""
 
@@ -146,7 +147,7 @@ class ErrorResponse:
     message: str | None = None  # error.message from the JSON body, when it parsed
 
 
-@dataclass(frozen=True)
+@record
 class TransportError:
     """No HTTP answer at all: refused, DNS, TLS, timeout, reset, undecodable body."""
 
@@ -157,7 +158,7 @@ class TransportError:
     url: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class TranscriptError:
     """An ``isApiErrorMessage`` row from a Claude Code transcript."""
 
@@ -170,7 +171,7 @@ class TranscriptError:
     source: str = "transcripts"
 
 
-@dataclass(frozen=True)
+@record
 class Classification:
     """What an error means, in plain words. ``class_id`` is a class id of the design."""
 
@@ -194,7 +195,7 @@ class Classification:
     signals: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class SourceState:
     id: str
     state: SourceStateName
@@ -204,7 +205,7 @@ class SourceState:
     error: Classification | None = None
 
 
-@dataclass(frozen=True)
+@record
 class SourceResult:
     """What one fetch of one source produced."""
 
@@ -229,7 +230,7 @@ class SourceResult:
     claude_code_version: str | None = None  # the newest Claude Code version seen
 
 
-@dataclass(frozen=True)
+@record
 class Alert:
     window: str
     level: Level
@@ -239,7 +240,7 @@ class Alert:
     account: str = ""  # the account's name when several are watched
 
 
-@dataclass(frozen=True)
+@record
 class WindowView:
     """A window with what alerts and history add to it: level, projection, sparkline, stale."""
 
@@ -253,7 +254,7 @@ class WindowView:
     estimate: Estimate | None = None  # the calibrated value between polls, when the fit is good
 
 
-@dataclass(frozen=True)
+@record
 class Event:
     """One line of the event log: errors, level changes, throttling, credential changes."""
 
@@ -263,7 +264,7 @@ class Event:
     level: Level | None = None
 
 
-@dataclass(frozen=True)
+@record
 class AdminUsage:
     """Organisation usage from the Admin API: tokens today by model, cost this month."""
 
@@ -277,7 +278,7 @@ class AdminUsage:
         return sum(n for _, n in self.tokens_today_by_model)
 
 
-@dataclass(frozen=True)
+@record
 class Snapshot:
     """Everything the screen and ``status --json`` show, at one moment."""
 
@@ -308,7 +309,7 @@ class Snapshot:
         return dict(self.rate_limit_levels).get(limit_id, "unknown")
 
 
-@dataclass(frozen=True)
+@record
 class AccountSnapshot:
     """One account's snapshot, with the name and Claude Code folder it is watched under."""
 
@@ -317,7 +318,7 @@ class AccountSnapshot:
     snapshot: Snapshot
 
 
-@dataclass(frozen=True)
+@record
 class Overage:
     """Extra usage ("usage credits") as the unified rate-limit headers describe it.
 
@@ -334,7 +335,7 @@ class Overage:
     source: str = "probe"
 
 
-@dataclass(frozen=True)
+@record
 class UsageBlock:
     """A five-hour block of Claude Code usage (the convention ccusage and others use)."""
 
@@ -348,7 +349,7 @@ class UsageBlock:
     active: bool = False  # the block is still open at the source clock's now
 
 
-@dataclass(frozen=True)
+@record
 class Estimate:
     """A window's percentage estimated between official readings from the transcripts' tokens.
 
@@ -360,7 +361,7 @@ class Estimate:
     as_of: datetime
 
 
-@dataclass(frozen=True)
+@record
 class Instance:
     """One run of a window, from one reset to the next: (time, percent) points in order."""
 
@@ -368,7 +369,7 @@ class Instance:
     resets_at: datetime | None
 
 
-@dataclass(frozen=True)
+@record
 class WindowSeries:
     window_id: str
     label: str

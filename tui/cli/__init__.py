@@ -7,9 +7,11 @@ Each sub-command lives in its own module and is imported only when used, so that
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from tui import __version__
 
@@ -66,7 +68,9 @@ def add_account_option(parser: argparse.ArgumentParser, *, top: bool = False) ->
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only``, the top level and that one command (what
+    parsing needs when the command is known: building the rest costs every start time)."""
     parser = _Parser(
         prog="limitwatch",
         description="A terminal monitor for Claude usage limits.",
@@ -88,7 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="how much faster than real time the demo's clock runs (default 60)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, add in _COMMANDS.items():
+        if only is None or name == only:
+            add(sub)
+    return parser
 
+
+def _status_command(sub: Any) -> None:
     status = sub.add_parser("status", help="print one snapshot for scripts and prompts")
     _add_common(status, top=False)
     add_account_option(status)
@@ -99,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="also probe the API and read admin reports (costs a few tokens with an API key)",
     )
 
+
+def _statusline_command(sub: Any) -> None:
     statusline = sub.add_parser(
         "statusline", help="Claude Code status line command: reads its JSON on stdin"
     )
@@ -108,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", default=None, help="override [statusline] format for this call"
     )
 
+
+def _config_command(sub: Any) -> None:
     config = sub.add_parser("config", help="init | path | show | validate the config file")
     _add_common(config, top=False)
     config_sub = config.add_subparsers(
@@ -126,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     for action in actions:  # the common options work after the action too
         _add_common(action, top=False)
 
+
+def _simulate_command(sub: Any) -> None:
     simulate = sub.add_parser("simulate", help="run the Anthropic simulator on loopback")
     _add_common(simulate, top=False)
     simulate.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
@@ -134,9 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--speed", type=_speed, default=1.0, help="scenario clock speed-up")
     simulate.add_argument("--list", action="store_true", help="list the built-in scenarios")
 
+
+def _doctor_command(sub: Any) -> None:
     doctor = sub.add_parser("doctor", help="which credentials and sources were found")
     _add_common(doctor, top=False)
 
+
+def _history_command(sub: Any) -> None:
     history = sub.add_parser("history", help="print the stored readings (table, CSV or JSON)")
     _add_common(history, top=False)
     history.add_argument("--since", default="7d", help="how far back, e.g. 90m, 12h, 7d (7d)")
@@ -144,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--window", metavar="ID", default=None, help="one window, e.g. five_hour")
     history.add_argument("--format", default=None, metavar="csv|json", help="for tools")
 
+
+def _export_command(sub: Any) -> None:
     export = sub.add_parser(
         "export",
         help="headless agent feeding Prometheus (/metrics) and/or an OTel collector (OTLP)",
@@ -167,13 +189,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="push OTLP/HTTP to $OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318)",
     )
     add_account_option(export)
+
+
+def _explain_command(sub: Any) -> None:
     explain = sub.add_parser(
         "explain", help="classify a pasted error (argument or stdin) with the current numbers"
     )
     _add_common(explain, top=False)
     explain.add_argument("text", nargs="*", metavar="TEXT", help="the error text (else stdin)")
     explain.add_argument("--json", action="store_true", help="print the last_error JSON object")
-    return parser
+
+
+_COMMANDS: dict[str, Callable[[Any], None]] = {
+    "status": _status_command,
+    "statusline": _statusline_command,
+    "config": _config_command,
+    "simulate": _simulate_command,
+    "doctor": _doctor_command,
+    "history": _history_command,
+    "export": _export_command,
+    "explain": _explain_command,
+}
 
 
 # Commands whose output is plain text on stdout/stderr: everything they print is masked by
@@ -185,15 +221,69 @@ _MASKED_COMMANDS = frozenset({"status", "statusline", "doctor", "config", "expla
 _CLEANED_COMMANDS = frozenset({"status", "doctor", "config", "explain"})
 
 
+_TOP_VALUE_OPTIONS = ("--config", "--account", "--demo-speed")
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command ``argv`` names, when that is certain; None otherwise (no command, a
+    help request before it, an unknown word), and then the whole parser is built."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif (
+            token == "--"
+            or token.startswith("-h")
+            or (len(token) > 2 and "--help".startswith(token))
+        ):
+            return None
+        elif token.startswith("--"):
+            # an option of the top level; one that takes a value (or an abbreviation of
+            # one: argparse accepts them) swallows the next word unless written name=value
+            name = token.partition("=")[0]
+            skip = "=" not in token and any(o.startswith(name) for o in _TOP_VALUE_OPTIONS)
+        elif token.startswith("-"):
+            return None
+        else:
+            return token if token in _COMMANDS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_in(words))
+    args = parser.parse_args(words)
+    if args.command not in _ONE_SHOT_COMMANDS:
+        gc.enable()  # the live view, export, simulate: they run for hours (see tui/__main__.py)
     try:
         if args.command in _MASKED_COMMANDS:
             return _masked(args)
         return _dispatch(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+# Commands that answer and end within seconds: started as ``limitwatch`` they run without the
+# cycle collector (tui/__main__.py), which had nothing to free and cost 5% of a warm `status`.
+_ONE_SHOT_COMMANDS = frozenset({"status", "statusline", "doctor", "config", "explain", "history"})
+
+
+EXIT_READER_GONE = 141  # what a shell reports for a process ended by SIGPIPE
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (``limitwatch status --json | head -1``): no
+    traceback, and nothing more written (what is still buffered goes to the null device)."""
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_READER_GONE
 
 
 def _masked(args: argparse.Namespace) -> int:

@@ -11,7 +11,6 @@ import asyncio
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
 
@@ -20,11 +19,12 @@ from tui import text as fmt
 from tui.cli.common import load_config_or_say
 from tui.clock import Clock, SystemClock
 from tui.config import Config
+from tui.record import field, record
 
 PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 
 
-@dataclass
+@record(frozen=False)
 class Report:
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)

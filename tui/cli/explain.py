@@ -95,8 +95,8 @@ def run(
     now = clock.now()
     result = classify(text, context=context, now=now, source="pasted", tz=tz)
     if getattr(args, "json", False):
-        json.dump(error_to_json(result), out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        # One write: the masking stream then sees each secret whole.
+        out.write(json.dumps(error_to_json(result), indent=2, ensure_ascii=False) + "\n")
     else:
         out.write(render(result))
     return EXIT_OK

@@ -18,8 +18,9 @@ from typing import Any, TextIO
 from tui import paths
 from tui.cli.common import load_config_or_say
 from tui.clock import Clock, SystemClock
-from tui.core.history import History, Reading
+from tui.core.history import History
 from tui.core.report import rfc3339
+from tui.core.samples import Reading
 from tui.models import window_label
 
 EXIT_USAGE = 2

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui import paths
 from tui.config.model import Config, Thresholds
 from tui.config.template import toml_value
+from tui.record import field, record
 
 FROM_TABLES = "[[accounts]]"
 FROM_SOURCES = "[sources] claude_config_dir"
@@ -36,7 +36,7 @@ DEFAULT_NAME = "default"
 CREDENTIALS_FILE = ".credentials.json"
 
 
-@dataclass(frozen=True)
+@record
 class AccountSpec:
     """One account to watch: its name, its Claude Code folder, its key and its levels."""
 

@@ -7,14 +7,13 @@ and the thresholds editor read the same numbers the checks use. Nothing here kno
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-import string
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+
+from tui.record import record
 
 MAX_INTERVAL = 86_400  # one day: longer intervals are almost surely a typo
 
@@ -60,11 +59,13 @@ def num_text(value: float) -> str:
 
 
 def did_you_mean(name: str, choices: Iterable[str], *, template: str = '"{}"') -> str:
+    import difflib  # only when a name is wrong
+
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {template.format(close[0])}?)" if close else ""
 
 
-@dataclass(frozen=True)
+@record
 class Number:
     """A finite number (whole or not) from ``lo`` to ``hi``; ``lo_open`` excludes ``lo``."""
 
@@ -100,7 +101,7 @@ class Number:
         return None, f"must be between {lo} and {num_text(self.hi)}{what}, got {value}"
 
 
-@dataclass(frozen=True)
+@record
 class Integer:
     """A whole number of ``unit`` from ``lo`` to ``hi``."""
 
@@ -119,7 +120,7 @@ class Integer:
         return value, None
 
 
-@dataclass(frozen=True)
+@record
 class Boolean:
     def check(self, value: object) -> Checked:
         if isinstance(value, bool):
@@ -127,7 +128,7 @@ class Boolean:
         return None, f"must be true or false, got {describe(value)}"
 
 
-@dataclass(frozen=True)
+@record
 class Text:
     """A string with something in it besides blanks."""
 
@@ -141,7 +142,7 @@ class Text:
         return value, None
 
 
-@dataclass(frozen=True)
+@record
 class Name:
     """A short name people type and read (``--account work``): no control characters."""
 
@@ -165,7 +166,7 @@ class Name:
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@dataclass(frozen=True)
+@record
 class EnvName:
     """The name of an environment variable (never the secret it holds)."""
 
@@ -180,7 +181,7 @@ class EnvName:
         return value, None
 
 
-@dataclass(frozen=True)
+@record
 class Url:
     """An http:// or https:// URL with a host."""
 
@@ -202,7 +203,7 @@ class Url:
         return value, None
 
 
-@dataclass(frozen=True)
+@record
 class AutoOrBool:
     """``"auto"``, true or false."""
 
@@ -230,7 +231,7 @@ def parse_host_port(value: str) -> tuple[str, int] | None:
     return host, port
 
 
-@dataclass(frozen=True)
+@record
 class HostPortOrOff:
     """``"HOST:PORT"`` (kept as written), or false to turn the thing off."""
 
@@ -250,6 +251,8 @@ class HostPortOrOff:
 
 def statusline_format_problems(fmt: str) -> list[str]:
     """What is wrong with a status line format (empty list: nothing). Used for --format too."""
+    import string
+
     try:
         parsed = list(string.Formatter().parse(fmt))
     except ValueError:
@@ -272,7 +275,7 @@ def statusline_format_problems(fmt: str) -> list[str]:
     return problems
 
 
-@dataclass(frozen=True)
+@record
 class StatuslineFormat:
     def check(self, value: object) -> Checked:
         if not isinstance(value, str):

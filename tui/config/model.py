@@ -13,7 +13,6 @@ section is one line here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
 
@@ -31,6 +30,7 @@ from tui.config.kinds import (
     Text,
     Url,
 )
+from tui.record import MISSING, Field, field, fields, record
 
 DEFAULT_MODEL = "claude-haiku-4-5"
 DEFAULT_PROMETHEUS = "127.0.0.1:9464"
@@ -43,7 +43,7 @@ T = TypeVar("T")
 _ABOUT = "limitwatch.key"
 
 
-@dataclass(frozen=True)
+@record
 class About:
     """What the model says about one key besides its name, type and default."""
 
@@ -63,12 +63,12 @@ def required(kind: Kind, help: str, *, example: object) -> Any:
     return field(metadata={_ABOUT: About(kind, help, example, required=True)})
 
 
-def keys_of(cls: type[Any]) -> list[tuple[Field[Any], About]]:
+def keys_of(cls: type[Any]) -> list[tuple[Field, About]]:
     """The declared keys of a section's dataclass, in declaration order."""
     return [(f, f.metadata[_ABOUT]) for f in fields(cls) if _ABOUT in f.metadata]
 
 
-def default_of(item: Field[Any]) -> Any:
+def default_of(item: Field) -> Any:
     """A key's default (None when it has none)."""
     return None if item.default is MISSING else item.default
 
@@ -78,7 +78,7 @@ def default_of(item: Field[Any]) -> Any:
 _PERCENT = Number(0, 100, what="(percent used)")
 
 
-@dataclass(frozen=True)
+@record
 class Thresholds:
     warning: float = key(
         75.0,
@@ -93,7 +93,7 @@ class Thresholds:
 THRESHOLD_KEYS = tuple(item.name for item, _ in keys_of(Thresholds))
 
 
-@dataclass(frozen=True)
+@record
 class PollConfig:
     usage_interval: int = key(
         300,
@@ -112,7 +112,7 @@ class PollConfig:
     )
 
 
-@dataclass(frozen=True)
+@record
 class ProbeConfig:
     enabled: Literal["auto"] | bool = key(
         "auto",
@@ -124,7 +124,7 @@ class ProbeConfig:
     model: str = key(DEFAULT_MODEL, Text(), "The model the probe asks (the cheapest one is best).")
 
 
-@dataclass(frozen=True)
+@record
 class NotifyConfig:
     bell: bool = key(True, Boolean(), "Ring the terminal bell when an alert fires.")
     desktop: bool = key(False, Boolean(), "Show a desktop notification when an alert fires.")
@@ -141,7 +141,7 @@ class NotifyConfig:
     )
 
 
-@dataclass(frozen=True)
+@record
 class SourcesConfig:
     base_url: str | None = key(
         None,
@@ -166,14 +166,14 @@ class SourcesConfig:
     )
 
 
-@dataclass(frozen=True)
+@record
 class HistoryConfig:
     retention_days: int = key(
         35, Integer(1, 3650, unit="days"), "Days of usage samples to keep (1 to 3650)."
     )
 
 
-@dataclass(frozen=True)
+@record
 class StatuslineConfig:
     format: str = key(
         "{model} · 5h {five_hour} · 7d {seven_day}{error}",
@@ -183,7 +183,7 @@ class StatuslineConfig:
     )
 
 
-@dataclass(frozen=True)
+@record
 class ExportConfig:
     prometheus: str | Literal[False] = key(
         DEFAULT_PROMETHEUS,
@@ -203,7 +203,7 @@ class ExportConfig:
     )
 
 
-@dataclass(frozen=True)
+@record
 class ThresholdOverride:
     """The keys one ``[accounts.thresholds]`` table gives; None: not given, inherited."""
 
@@ -211,7 +211,7 @@ class ThresholdOverride:
     critical: float | None = None
 
 
-@dataclass(frozen=True)
+@record
 class AccountConfig:
     """One ``[[accounts]]`` table: a Claude Code sign-in of its own."""
 
@@ -247,7 +247,7 @@ class AccountConfig:
         return Thresholds(**values)
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     window_thresholds: Mapping[str, Thresholds] = field(default_factory=dict)
@@ -294,7 +294,7 @@ TOP_LEVEL = ("thresholds", *SECTION_TYPES, "accounts")
 # --------------------------------------------------------------------------- problems
 
 
-@dataclass(frozen=True)
+@record
 class Problem:
     """One thing wrong with a config: where (file, dotted key, line if known) and what."""
 

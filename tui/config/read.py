@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +64,8 @@ def read_text(path: Path) -> str | None:
 
 
 def parse_toml(text: str, path: Path | None) -> dict[str, Any]:
+    import tomllib  # only when there is a file: a start with the defaults does not load it
+
     try:
         return tomllib.loads(text)
     except RecursionError:

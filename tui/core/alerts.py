@@ -9,15 +9,15 @@ the window reset. Pure logic; no Textual, no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
 from tui.config import Thresholds
-from tui.core.history import Sample
 from tui.core.levels import effective_percent, max_level, window_level
 from tui.core.pace import Pace, duration_words, pace, when_words
 from tui.core.projection import lookback_for, project_full_at, sparkline
+from tui.core.samples import Sample
 from tui.models import LEVEL_ORDER, Alert, Level, Window, WindowView, window_length_seconds
+from tui.record import record, replace
 
 __all__ = [
     "AlertTracker",
@@ -147,7 +147,7 @@ def projection_message(view: WindowView, now: datetime, tz: tzinfo | None = None
     return f"{window.label}: at the current rate full {when}, {lead} before the reset"
 
 
-@dataclass
+@record(frozen=False)
 class _WindowState:
     resets_at: datetime | None
     notified: int  # LEVEL_ORDER of the highest level told in this instance (armed above it)

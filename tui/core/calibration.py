@@ -5,14 +5,14 @@ the chart of the most constrained window. Pure; no I/O."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tui.config import Config
 from tui.core.charts import most_constrained, window_series
 from tui.core.estimate import Estimator
-from tui.core.history import Sample
+from tui.core.samples import Sample
 from tui.models import Window, WindowSeries, WindowView
+from tui.record import replace
 
 # An official reading read from the shared cache long after it was fetched is not paired with
 # the token counts of now.

@@ -9,7 +9,6 @@ tokens per model family. The widgets only draw these.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -19,6 +18,7 @@ from tui.core.estimate import FAMILIES, model_family
 from tui.models import LEVEL_ORDER, WindowView, window_label
 from tui.models import Instance as Instance
 from tui.models import WindowSeries as WindowSeries
+from tui.record import record
 
 SAME_RESET_SECONDS = 600.0  # reset times closer than this belong to one instance
 DROP_IS_RESET = 2.0  # a fall of more points than this is a reset even without reset times
@@ -47,7 +47,7 @@ class Block(Protocol):
     def active(self) -> bool: ...
 
 
-@dataclass(frozen=True)
+@record
 class BlockBar:
     start: datetime
     tokens: tuple[tuple[str, int], ...]  # (family, tokens) in FAMILIES order

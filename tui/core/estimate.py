@@ -20,12 +20,12 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from tui.core.nnls import nnls
 from tui.models import Estimate
+from tui.record import field, record
 
 TokenTotals = Mapping[tuple[str, str], int]  # (model, kind) -> cumulative tokens
 
@@ -90,7 +90,7 @@ def token_totals(blocks: Iterable[TokenBlock]) -> dict[tuple[str, str], int]:
     return totals
 
 
-@dataclass(frozen=True)
+@record
 class _Reading:
     at: datetime
     used_percent: float
@@ -98,7 +98,7 @@ class _Reading:
     x: tuple[float, ...]
 
 
-@dataclass
+@record(frozen=False)
 class _Fit:
     last: _Reading | None = None
     rows: deque[tuple[tuple[float, ...], float]] = field(

@@ -9,7 +9,6 @@ account it is exactly that account's snapshot, so the common case stays as cheap
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -20,9 +19,10 @@ from tui.core.loop import gather
 from tui.core.monitor import Monitor
 from tui.core.wiring import create_monitor
 from tui.models import LEVEL_ORDER, AccountSnapshot, Snapshot
+from tui.record import record, replace
 
 
-@dataclass
+@record(frozen=False)
 class Member:
     """One watched account."""
 
@@ -31,7 +31,7 @@ class Member:
     monitor: Monitor
 
 
-@dataclass(frozen=True)
+@record
 class AccountPlan:
     """What watching one account takes: its name, its Claude Code folder and its own config
     (that folder in ``[sources]``, its API key variable, its thresholds)."""

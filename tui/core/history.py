@@ -20,13 +20,13 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
 from tui.clock import Clock
 from tui.core.history_schema import create_schema
+from tui.core.samples import Reading, Sample
 from tui.models import Window
 
 T = TypeVar("T")
@@ -44,28 +44,6 @@ MAX_SAMPLES = 20000  # the most rows ``samples`` returns (the newest ones)
 DEFAULT_ACCOUNT = "default"
 
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One recorded observation of one window."""
-
-    at: datetime
-    used_percent: float
-    resets_at: datetime | None
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One stored row as ``limitwatch history`` prints it."""
-
-    at: datetime
-    account: str
-    window: str
-    used_percent: float
-    resets_at: datetime | None
-    source: str
 
 
 def _epoch(dt: datetime) -> float:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from tui.config import Config
 from tui.core.alerts import AlertTracker, build_view
 from tui.core.calibration import Calibration
-from tui.core.history import Sample
 from tui.core.levels import extra_usage_level, rate_limit_level
+from tui.core.samples import Sample
 from tui.models import (
     LEVEL_ORDER,
     Account,
@@ -40,6 +39,7 @@ from tui.models import (
     Window,
     WindowView,
 )
+from tui.record import replace
 
 EVENT_LIMIT = 50
 SAMPLE_LIMIT = 600  # per window in memory (two days at one per 5 min); the file keeps all

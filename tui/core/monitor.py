@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -30,6 +29,7 @@ from tui.models import (
     SourceState,
     TransportError,
 )
+from tui.record import replace
 from tui.sources.statusline import StatuslineSource
 
 if TYPE_CHECKING:

@@ -13,11 +13,11 @@ Pure functions; no I/O, no Textual.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from tui import text as fmt
 from tui.models import Window, window_length_seconds
+from tui.record import record
 
 # (used percent at least, elapsed percent at most): Claude Code's rows; any match warns.
 FIVE_HOUR_RULES: tuple[tuple[float, float], ...] = ((90.0, 72.0),)
@@ -29,7 +29,7 @@ MIN_ELAPSED_SHARE = 0.10
 MIN_USED_PERCENT = 20.0
 
 
-@dataclass(frozen=True)
+@record
 class Pace:
     """Shares are fractions 0..1; ``runs_out_at`` is set when the average rate so far would
     fill the window before it resets. ``warns`` when that is well before the reset (or a row

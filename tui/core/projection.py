@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from tui.core.history import Sample
+from tui.core.samples import Sample
 from tui.models import window_length_seconds
 
 SAME_INSTANCE_TOLERANCE = timedelta(minutes=5)

@@ -13,7 +13,6 @@ It imports nothing from ``tui.core``, ``tui.ui`` or ``tui.cli``.
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
 from datetime import UTC, datetime, tzinfo
 
 from tui.explain.context import (
@@ -29,6 +28,7 @@ from tui.explain.given import TITLE_MAX, Given
 from tui.explain.headers import header_overage, header_windows
 from tui.explain.words import words_for
 from tui.models import Classification, ErrorResponse, TranscriptError, TransportError
+from tui.record import fields, replace
 from tui.times import aware
 
 __all__ = [
@@ -110,7 +110,7 @@ def _safe(result: Classification) -> Classification:
         elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
             changes[spec.name] = tuple(clean(mask(v)) for v in value)
     changes["title"] = str(changes["title"])[:TITLE_MAX]
-    return replace(result, **changes)  # type: ignore[arg-type]
+    return replace(result, **changes)
 
 
 def _default_source(item: object) -> str:

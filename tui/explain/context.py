@@ -11,19 +11,19 @@ Claude Code 2.1.144).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
 from tui import text as fmt
 from tui.explain.facts import Facts
 from tui.explain.headers import header_overage, header_windows
 from tui.models import ExtraUsage, Overage, Window
+from tui.record import record, replace
 
 USAGE_PAGE = "claude.ai/settings/usage"
 RENAMED_IN = (2, 1, 144)  # the Claude Code version that says "usage credits"
 
 
-@dataclass(frozen=True)
+@record
 class UsageContext:
     """What limitwatch knows about usage when the error arrives (read, never changed)."""
 
@@ -37,7 +37,7 @@ class UsageContext:
 # -- the user's word for extra usage ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Vocabulary:
     """``term`` for sentences, ``command`` for Claude Code's slash command."""
 

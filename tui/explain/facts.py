@@ -12,17 +12,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from tui.models import ErrorResponse, TranscriptError, TransportError
+from tui.record import field, record
 
 MAX_TEXT = 20_000  # characters of any input we look at; the rest cannot change the class
 UNIFIED = "anthropic-ratelimit-unified-"
 
 
-@dataclass
+@record(frozen=False)
 class Facts:
     status: int | None = None
     error_type: str | None = None

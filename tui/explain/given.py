@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from tui.explain.context import UsageContext, Vocabulary
 from tui.explain.facts import Facts
 from tui.models import ExtraUsage
+from tui.record import field, record
 
 TITLE_MAX = 40
 
 
-@dataclass
+@record(frozen=False)
 class Words:
     title: str
     why: list[str]
     actions: list[str]
 
 
-@dataclass
+@record(frozen=False)
 class Given:
     """Everything a wording function may use."""
 

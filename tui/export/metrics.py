@@ -15,11 +15,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from tui.models import Snapshot
+from tui.record import record
 
 Kind = Literal["gauge", "counter"]
 
@@ -39,7 +39,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _LABEL_MAX = 80
 
 
-@dataclass(frozen=True)
+@record
 class MetricSpec:
     """One exported metric. ``name`` is the Prometheus family name."""
 
@@ -152,7 +152,7 @@ METRICS: tuple[MetricSpec, ...] = (
 METRICS_BY_NAME: dict[str, MetricSpec] = {spec.name: spec for spec in METRICS}
 
 
-@dataclass(frozen=True)
+@record
 class Sample:
     """One value of one metric: ``labels`` in the order of the spec's label names."""
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tui import __version__
 from tui.export.metrics import METRICS, MetricSpec, Sample
 from tui.export.prometheus import is_loopback
+from tui.record import record
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import CallbackOptions, Observation
@@ -41,7 +41,7 @@ class OtlpConfigError(ValueError):
     """An OTEL_* variable limitwatch cannot honour."""
 
 
-@dataclass(frozen=True)
+@record
 class OtlpEndpoint:
     url: str
     origin: str  # the variable that set it, or "default"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import ipaddress
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tui.export.metrics import METRICS, Sample
+from tui.record import record
 
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
@@ -26,7 +26,7 @@ class ListenAddressError(ValueError):
     """``--prometheus`` was given something that is not HOST:PORT."""
 
 
-@dataclass(frozen=True)
+@record
 class ListenAddress:
     host: str
     port: int

@@ -23,11 +23,11 @@ import json as jsonlib
 import os
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui.models import ErrorResponse, TransportError
+from tui.record import field, record
 
 if TYPE_CHECKING:
     import httpx
@@ -142,7 +142,7 @@ def make_client(base_url: str, *, timeout: float = DEFAULT_TOTAL_SECONDS) -> htt
     )
 
 
-@dataclass(frozen=True)
+@record
 class HttpResponse:
     """An HTTP answer: status, lower-cased headers, parsed JSON (None if not JSON) and text.
 

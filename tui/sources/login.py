@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from tui import secrets
+from tui.record import field, record
 
 EXPIRY_MARGIN = timedelta(minutes=5)  # Claude Code treats a token as expired 5 minutes early
 KEYCHAIN_SERVICE = "Claude Code-credentials"
@@ -42,7 +41,7 @@ def has_control_character(value: str) -> bool:
     return any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in value)
 
 
-@dataclass(frozen=True)
+@record
 class OAuthCredentials:
     access_token: str = field(repr=False)
     expires_at: datetime | None
@@ -83,7 +82,7 @@ class OAuthCredentials:
         return digest.hexdigest()[:16]
 
 
-@dataclass(frozen=True)
+@record
 class ApiKey:
     value: str = field(repr=False)
     origin: str  # the environment variable it came from
@@ -94,7 +93,7 @@ class ApiKey:
         return mask(self.value)
 
 
-@dataclass(frozen=True)
+@record
 class CredentialProblem:
     what: str  # short: "corrupt", "unreadable", "no sign-in", "expired", "keychain"
     location: str
@@ -186,6 +185,8 @@ def keychain_service_name(config_dir: Path | None) -> str:
 
 def read_macos_keychain(service: str) -> str | None:
     """The Keychain item's secret via ``security``; None when absent or on any failure."""
+    import subprocess  # macOS only: not loaded by every command
+
     try:
         done = subprocess.run(
             ["security", "find-generic-password", "-s", service, "-w"],

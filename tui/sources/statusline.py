@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui import paths
 from tui.models import SourceResult, SourceState, Window
+from tui.record import record as value_class
 from tui.sources.base import LocalSchedule
 from tui.state_file import write_json
 from tui.times import parse_reset_header
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from tui.clock import Clock
 
 
-@dataclass(frozen=True)
+@value_class
 class Feed:
     """What one status line render told us."""
 

@@ -7,10 +7,11 @@ is a one-shot timer at ``monitor.next_wakeup()``; one app-wide timer ticks the c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from datetime import datetime, tzinfo
+from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -41,6 +42,13 @@ def poll_delay(next_wakeup: datetime | None, now: datetime, speed: float = 1.0) 
         return MAX_POLL_DELAY
     seconds = (next_wakeup - now).total_seconds() / max(speed, 1e-6)
     return max(MIN_POLL_DELAY, min(MAX_POLL_DELAY, seconds))
+
+
+def _later(work: Callable[[], Coroutine[Any, Any, None]]) -> Any:
+    """Work for ``run_worker`` as a function: the coroutine is made when the worker starts (one
+    made before, never started because the app quit first, is reported as "never awaited").
+    Typed Any: mypy cannot pick run_worker's result type for an async function."""
+    return work
 
 
 class LimitwatchApp(App[int]):
@@ -123,7 +131,7 @@ class LimitwatchApp(App[int]):
             return
         previous = self.monitor
         self.monitor, self.clock = self.start_demo()
-        self.run_worker(previous.aclose(), group="close", exit_on_error=False)
+        self.run_worker(_later(previous.aclose), group="close", exit_on_error=False)
         self.main.clock = self.clock
         self.mode_label = "demo"
         self._start()
@@ -150,7 +158,9 @@ class LimitwatchApp(App[int]):
         """Start a poll unless one is still running (a tick is skipped, never cancels)."""
         if self._busy("poll"):
             return
-        self.run_worker(self._poll(), name="poll", group="poll", exit_on_error=False)
+        # The function, not a coroutine: one never started (the app quit first) would be
+        # reported on the terminal as "never awaited".
+        self.run_worker(_later(self._poll), name="poll", group="poll", exit_on_error=False)
 
     async def _poll(self) -> None:
         try:
@@ -252,7 +262,10 @@ class LimitwatchApp(App[int]):
         if self._busy(f"manual-{kind}"):
             return
         self.run_worker(
-            self._run_manual(kind), name=kind, group=f"manual-{kind}", exit_on_error=False
+            _later(partial(self._run_manual, kind)),
+            name=kind,
+            group=f"manual-{kind}",
+            exit_on_error=False,
         )
 
     async def _run_manual(self, kind: str) -> None:

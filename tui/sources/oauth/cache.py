@@ -23,13 +23,13 @@ import json
 import os
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from tui import paths
 from tui.clock import Clock
+from tui.record import record, replace
 from tui.sources.oauth import policy
 from tui.state_file import write_json
 
@@ -52,7 +52,7 @@ LOCK_TIMEOUT_SECONDS = 4.0
 STUCK_LOCK_SECONDS = 120.0
 
 
-@dataclass(frozen=True)
+@record
 class CacheEntry:
     payload: object | None  # the last good usage JSON (None: never fetched successfully)
     fetched_at: datetime | None  # when that payload was fetched
@@ -130,7 +130,7 @@ def trusted(entry: CacheEntry, now: datetime, interval: float) -> CacheEntry:
     return entry
 
 
-@dataclass(frozen=True)
+@record
 class Held:
     """What ``UsageCache.locked`` yields: the entry read under the lock, and whether the lock
     was still busy (another process calling) when the wait ran out."""

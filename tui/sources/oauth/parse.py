@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tui.models import ExtraUsage, Window
+from tui.record import record, replace
 from tui.sources.values import minor_to_major, parse_time, to_exponent, to_number
 
 SOURCE_ID = "oauth_usage"
@@ -34,7 +34,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-@dataclass(frozen=True)
+@record
 class _Limit:
     """One readable ``limits`` entry: its window, and every name its scope gives."""
 

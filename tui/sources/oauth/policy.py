@@ -12,10 +12,10 @@ The rules (field reports about the endpoint's throttle, see anthropic-api.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tui import times as reset_times
+from tui.record import record
 
 BACKOFF_CAP_SECONDS = 1800.0
 # Parsing keeps up to a day (the probe waits out a plan limit's reset); the usage endpoint's
@@ -29,7 +29,7 @@ def ceiling(interval: float) -> float:
     return max(BACKOFF_CAP_SECONDS, float(interval))
 
 
-@dataclass(frozen=True)
+@record
 class PolicyDecision:
     next_allowed_at: datetime
     backoff_step: int  # consecutive 429s so far (0 after a success)

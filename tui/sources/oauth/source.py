@@ -9,7 +9,6 @@ cache, marked stale with its age, and makes no call. The 200 body is read by ``p
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from tui.models import (
     TransportError,
     Window,
 )
+from tui.record import replace
 from tui.sources.credentials import CredentialStore, OAuthCredentials
 from tui.sources.http import OAUTH_BETA, HttpResponse, claude_code_user_agent, decode_problem, send
 from tui.sources.oauth import policy as usage_policy

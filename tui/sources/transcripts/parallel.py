@@ -17,9 +17,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+from tui.record import record
 from tui.sources.transcripts.helper import CLAIM_BYTES, HELPER_CODE, claim
 from tui.sources.transcripts.reader import (
     FileItem,
@@ -41,7 +41,7 @@ MAX_HELPERS = 4
 MAX_BATCHES = 16 * 1024 // CLAIM_BYTES
 
 
-@dataclass(frozen=True)
+@record
 class Part:
     """What one helper process read and counted."""
 

@@ -20,13 +20,13 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import paths
 from tui.models import SourceResult, SourceState, TranscriptError, UsageBlock
+from tui.record import record
 from tui.sources.base import LocalSchedule
 from tui.sources.transcripts.blocks import BLOCK_SECONDS, HOUR, build_blocks
 from tui.sources.transcripts.parallel import scan_in_parallel
@@ -48,7 +48,7 @@ PARALLEL_BATCH_BYTES = 8 * 1024 * 1024
 DEFAULT_INTERVAL = 5.0  # seconds between scans (config: poll.transcripts_interval)
 
 
-@dataclass(frozen=True)
+@record
 class TranscriptScan:
     """What one scan found. ``first_scan``: the errors are history, not news."""
 

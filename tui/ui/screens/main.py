@@ -7,7 +7,6 @@ widgets in place: text and CSS classes only, no recompose.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from textual.widgets import Footer, Header, Static
 
 from tui.core.fleet import most_constrained_first
 from tui.models import AccountSnapshot, Classification, Snapshot, SourceState
+from tui.record import replace
 from tui.ui.widgets.error_panel import ErrorPanel, error_view
 from tui.ui.widgets.event_log import EventLog, event_lines
 from tui.ui.widgets.quota_bar import BarRow, QuotaBar, build_rows
@@ -47,6 +47,8 @@ class MainScreen(Screen[None]):
         self.paused = False
         self._bars: dict[str, QuotaBar] = {}
         self._ready = False  # set once the widgets exist
+        self._chart_loaded = False  # the plotting library, loaded after the first frame
+        self._chart_pending = False
         # Several accounts: a section of bars per account, the most constrained first.
         self._account_bars: dict[str, dict[str, QuotaBar]] = {}
         self._account_order: list[str] = []
@@ -139,6 +141,14 @@ class MainScreen(Screen[None]):
     def _sync_chart(self, snapshot: Snapshot, now: datetime) -> None:
         section = self.query_one("#chart-section")
         shown = snapshot.chart is not None and self.has_class("-tall")
+        if shown and not self._chart_loaded:
+            # The plotting library costs a fifth of the first frame: the chart is loaded and
+            # drawn once the screen is up (one refresh later), the bars do not wait for it.
+            section.display = False
+            if not self._chart_pending:
+                self._chart_pending = True
+                self.call_after_refresh(self._load_chart)
+            return
         section.display = shown
         if not shown or snapshot.chart is None:
             return
@@ -159,8 +169,14 @@ class MainScreen(Screen[None]):
                 # not with the clock: nothing repaints at rest).
                 series, now = shown_series, charts[0].now
             charts[0].show(series, now)
-        else:
+        elif section.is_attached:  # not while the app is closing
             section.mount(WindowChart(snapshot.chart, now=now, tz=self.tz, compact=True))
+
+    def _load_chart(self) -> None:
+        import tui.ui.widgets.history_chart  # noqa: F401  # the import is the point
+
+        self._chart_loaded = True
+        self.update_view()
 
     def next_account(self) -> str | None:
         """Focus the next account (key ``a``); in a narrow pane only it is shown."""

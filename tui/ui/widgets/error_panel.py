@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import ClassVar
 
@@ -10,6 +9,7 @@ from rich.text import Text
 
 from tui import text as fmt
 from tui.models import Classification
+from tui.record import record
 from tui.ui.widgets.base import TextWidget
 
 NARROW_WIDTH = 56
@@ -25,7 +25,7 @@ def first_sentence(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
+@record
 class ErrorView:
     title: str
     summary: str

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import ClassVar
 
@@ -15,6 +14,7 @@ from rich.text import Text
 
 from tui import text as fmt
 from tui.models import ExtraUsage, Level, RateLimit, Snapshot, WindowView
+from tui.record import record
 from tui.ui.widgets.base import TextWidget
 
 # Below this content width a bar stacks: label line, bar line, detail line.
@@ -26,7 +26,7 @@ SPARK_NARROW = 8
 LEVEL_CLASSES = ("-ok", "-warning", "-critical", "-exhausted", "-unknown")
 
 
-@dataclass(frozen=True)
+@record
 class BarRow:
     """What one bar shows; every time-dependent text is already rendered."""
 
