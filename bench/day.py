@@ -9,6 +9,10 @@ Run in its own process (the bench does: ``python -m bench.day --json``), so its 
 loop's alone. It reports RSS at start and end, the history file's size, calls made per
 source (from the simulator's request log, counted and cleared as it goes so the simulator's
 own log does not weigh on the figure) and the object types whose count kept growing.
+
+To find where memory goes: ``--tracemalloc`` (Python allocations still alive at the end that
+were not at the start, by traceback) and ``--profile-every N`` (RSS beside glibc's heap, Python's
+arenas and blocks, and SQLite's own heap, every N cycles and at the end).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from bench.sandbox import make_world
 # Cycles run before RSS is first read: the first calls, the history file, the connection pool,
 # the first alerts. The figure is the growth over the `cycles` measured after them.
 WARMUP_CYCLES = 1000
+TRACE_FRAMES = 12  # frames kept per allocation with --tracemalloc (the newest ones)
+TRACE_TOP = 25  # places listed by --tracemalloc
 ENDPOINTS = {
     "/api/oauth/usage": "usage",
     "/api/oauth/profile": "profile",
@@ -47,6 +53,126 @@ ENDPOINTS = {
 def _type_counts() -> Counter[str]:
     gc.collect()
     return Counter(type(o).__name__ for o in gc.get_objects())
+
+
+def _malloc_state() -> dict[str, float]:
+    """Where the process's memory is, in MB: RSS, glibc malloc (in use, free inside its heaps,
+    mmapped blocks; all arenas, ``mallinfo2``) and Python's own allocator (blocks in use)."""
+    state: dict[str, float] = {"rss": self_rss_bytes() / 1e6, "py_blocks": sys.getallocatedblocks()}
+    info = _mallinfo2()
+    if info is not None:
+        state.update(info)
+    state.update(_pymalloc())
+    state.update(_mappings())
+    sqlite = _sqlite_memory()
+    if sqlite is not None:
+        state["sqlite"] = sqlite
+    return state
+
+
+def _mappings() -> dict[str, float]:
+    """RSS by kind of mapping (Linux ``/proc/self/smaps``), in MB: ``brk`` (malloc's main
+    heap), ``anon`` (Python's arenas, large or threads' mallocs, thread stacks) and ``files``
+    (the interpreter's and libraries' code and data, SQLite's shared memory file)."""
+    totals = {"map_brk": 0.0, "map_anon": 0.0, "map_files": 0.0}
+    try:
+        text = Path("/proc/self/smaps").read_text()
+    except OSError:
+        return {}
+    kind = "map_anon"
+    for line in text.splitlines():
+        head = line.split(None, 1)[0]
+        if "-" in head and not head.endswith(":"):  # a mapping's first line: its address range
+            fields = line.split()
+            name = fields[5] if len(fields) > 5 else ""
+            if name == "[heap]":
+                kind = "map_brk"
+            elif name.startswith("/"):
+                kind = "map_files"
+            else:
+                kind = "map_anon"
+        elif head == "Rss:":
+            totals[kind] += int(line.split()[1]) / 1000
+    return totals
+
+
+def _sqlite_memory() -> float | None:
+    """SQLite's own heap (page caches, statements) in MB, when its library can be found."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
+        used = lib.sqlite3_memory_used
+    except (OSError, AttributeError):
+        return None
+    used.restype = ctypes.c_int64
+    return float(used()) / 1e6
+
+
+def _pymalloc() -> dict[str, float]:
+    """Python's small-object allocator, from ``sys._debugmallocstats`` (written to fd 2): its
+    arenas (1 MiB each), the bytes of its blocks in use and of its free blocks, in MB."""
+    wanted = {
+        "# arenas allocated current": "py_arenas",
+        "# bytes in allocated blocks": "py_used",
+        "# bytes in available blocks": "py_free",
+    }
+    with tempfile.TemporaryFile() as out:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        try:
+            os.dup2(out.fileno(), 2)
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    found: dict[str, float] = {}
+    for line in text.splitlines():
+        name, _, value = line.partition("=")
+        key = wanted.get(name.strip())
+        if key is not None:
+            number = float(value.strip().replace(",", ""))
+            found[key] = number if key == "py_arenas" else number / 1e6
+    return found
+
+
+def _format_state(state: dict[str, float]) -> str:
+    return ", ".join(
+        f"{k} {v:.0f}" if k in ("py_blocks", "py_arenas") else f"{k} {v:.2f}"
+        for k, v in state.items()
+    )
+
+
+def _mallinfo2() -> dict[str, float] | None:
+    """glibc's ``mallinfo2`` (None elsewhere): heap bytes in use, free, and mmapped."""
+    import ctypes
+    import ctypes.util
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in (
+                "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+                "uordblks", "fordblks", "keepcost",
+            )
+        ]  # fmt: skip
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        func = libc.mallinfo2
+    except (OSError, AttributeError):
+        return None
+    func.restype = MallInfo2
+    info = func()
+    return {
+        "heap": info.arena / 1e6,
+        "in_use": info.uordblks / 1e6,
+        "free": info.fordblks / 1e6,
+        "mmapped": info.hblkhd / 1e6,
+    }
 
 
 def _append_activity(path: Path, when: datetime, n: int) -> None:
@@ -82,7 +208,14 @@ def _append_activity(path: Path, when: datetime, n: int) -> None:
 
 
 async def run_day(
-    root: Path, *, cycles: int, step: float, transcripts_mb: float, trace: bool = False
+    root: Path,
+    *,
+    cycles: int,
+    step: float,
+    transcripts_mb: float,
+    trace: bool = False,
+    profile_every: int = 0,
+    warmup_cycles: int | None = None,
 ) -> dict[str, Any]:
     from tui.clock import ManualClock
     from tui.simulator import SIM_API_KEY, SIM_OAUTH_TOKEN, Simulator
@@ -139,7 +272,8 @@ async def run_day(
         trace_start: Any = None
         activity_every = max(1, round(300 / step))
         snapshot = None
-        warmup = min(WARMUP_CYCLES, cycles // 10)
+        warmup = min(WARMUP_CYCLES, cycles // 10) if warmup_cycles is None else warmup_cycles
+        profile: list[str] = []
         for cycle in range(cycles + warmup):
             if cycle == warmup:
                 count_requests()
@@ -150,7 +284,7 @@ async def run_day(
                 if trace:
                     import tracemalloc
 
-                    tracemalloc.start(8)
+                    tracemalloc.start(TRACE_FRAMES)
                     trace_start = tracemalloc.take_snapshot()
             clock.advance(step)
             if cycle % activity_every == 0:
@@ -158,21 +292,29 @@ async def run_day(
             snapshot = await monitor.poll()
             if cycle % 500 == 0:
                 count_requests()
+            if profile_every and cycle >= warmup and (cycle - warmup) % profile_every == 0:
+                state = _malloc_state()
+                profile.append(f"cycle {cycle - warmup}: " + _format_state(state))
         count_requests()
         wall = time.perf_counter() - started
         traced: list[str] = []
         if trace:
             import tracemalloc
 
+            gc.collect()  # as before the first snapshot: garbage and free lists are not growth
             diff = tracemalloc.take_snapshot().compare_to(trace_start, "traceback")
-            for stat in diff[:12]:
+            for stat in diff[:TRACE_TOP]:
+                # Frames are stored oldest first: show where it was allocated, then its callers.
                 where = " <- ".join(
-                    f"{Path(f.filename).name}:{f.lineno}" for f in stat.traceback[:4]
+                    f"{Path(f.filename).name}:{f.lineno}" for f in reversed(stat.traceback[-6:])
                 )
                 traced.append(f"{stat.size_diff / 1024:+.0f} KiB ({stat.count_diff:+d}) {where}")
             tracemalloc.stop()
         types_end = _type_counts()
         rss_end = self_rss_bytes()
+        if profile_every:
+            state = _malloc_state()
+            profile.append("end, after gc: " + _format_state(state))
         await monitor.aclose()
         db = paths.history_db()
         history_bytes = sum(p.stat().st_size for p in db.parent.glob(db.name + "*") if p.is_file())
@@ -208,6 +350,7 @@ async def run_day(
             "structures": _structure_sizes(monitor),
             "windows_shown": len(snapshot.windows) if snapshot is not None else 0,
             "tracemalloc_top": traced,
+            "memory_profile": profile,
         }
     finally:
         sim.stop()
@@ -279,6 +422,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tracemalloc", action="store_true", help="list where memory grew (slower)"
     )
+    parser.add_argument(
+        "--profile-every",
+        type=int,
+        default=0,
+        help="every N measured cycles, list RSS, malloc's heap and Python's blocks",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=None,
+        help=f"cycles before the first reading (default {WARMUP_CYCLES}, at most a tenth of "
+        "--cycles; a value given here is taken as it is)",
+    )
     args = parser.parse_args(argv)
     root = args.dir or Path(tempfile.mkdtemp(prefix="lw-bench-day-"))
     try:
@@ -289,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
                 step=args.step,
                 transcripts_mb=args.transcripts_mb,
                 trace=args.tracemalloc,
+                profile_every=args.profile_every,
+                warmup_cycles=args.warmup,
             )
         )
     finally:

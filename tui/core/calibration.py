@@ -30,7 +30,9 @@ class Calibration:
         self.token_totals = {(model, kind): count for model, kind, count in rows}
 
     def token_rows(self) -> tuple[tuple[str, str, int], ...]:
-        return tuple((m, k, n) for (m, k), n in sorted(self.token_totals.items()))
+        # A list first: a tuple built from a generator at every poll fills CPython's free list
+        # of 12-item tuples (see ``estimate._delta``).
+        return tuple([(m, k, n) for (m, k), n in sorted(self.token_totals.items())])
 
     def observe(self, windows: Sequence[Window], now: datetime) -> None:
         """Teach the estimator each fresh official reading."""

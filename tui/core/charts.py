@@ -78,7 +78,7 @@ def split_instances(readings: Iterable[Reading]) -> list[Instance]:
             groups.append([reading])
     return [
         Instance(
-            points=tuple((r.at, r.used_percent) for r in group),
+            points=tuple([(r.at, r.used_percent) for r in group]),  # see estimate._delta
             resets_at=next((r.resets_at for r in reversed(group) if r.resets_at), None),
         )
         for group in groups

@@ -68,7 +68,7 @@ def features(totals: TokenTotals) -> tuple[float, ...]:
         key = (model_family(model), kind)
         if key in sums:
             sums[key] += float(count)
-    return tuple(sums[key] for key in FEATURES)
+    return tuple([sums[key] for key in FEATURES])  # a list first: see ``_delta``
 
 
 class TokenBlock(Protocol):
@@ -121,7 +121,10 @@ def _same_instance(last: _Reading, used_percent: float, resets_at: datetime | No
 def _delta(now: tuple[float, ...], then: tuple[float, ...]) -> tuple[float, ...] | None:
     """Tokens logged in between; None when a total went down (the transcripts were re-read
     or pruned), which makes the interval unusable."""
-    delta = tuple(a - b for a, b in zip(now, then, strict=True))
+    # From a list, not a generator: CPython 3.11 builds tuple(generator) at 10 items and
+    # resizes it, then frees it into the free list of its final size, which thus fills up to
+    # 2000 tuples a size over hours of polls (memory held until a full collection).
+    delta = tuple([a - b for a, b in zip(now, then, strict=True)])
     return None if any(d < 0 for d in delta) else delta
 
 

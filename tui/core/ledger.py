@@ -301,7 +301,8 @@ class Ledger:
                     for a in new_alerts
                 ]
         try:
-            active = tuple(replace(a, account=self.label) for a in self._tracker.active(views))
+            # Lists, not generators, for tuples built at every poll (see ``estimate._delta``).
+            active = tuple([replace(a, account=self.label) for a in self._tracker.active(views)])
         except Exception:
             active = ()
         thresholds = self.config.thresholds
@@ -320,7 +321,7 @@ class Ledger:
             admin=self.admin,
             extra_usage_level=extra_usage_level(extra, thresholds) if extra else "unknown",
             rate_limit_levels=tuple(
-                (limit.id, rate_limit_level(limit, thresholds)) for limit in self.rate_limits
+                [(limit.id, rate_limit_level(limit, thresholds)) for limit in self.rate_limits]
             ),
             new_alerts=tuple(new_alerts),
             token_totals=self.calibration.token_rows(),

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from tui import paths
 from tui.clock import Clock
 from tui.config import Config
 from tui.core.client import LazyClient
@@ -118,10 +119,11 @@ class Monitor:
 
             network_sources = default_sources(config, clock, credentials)
         local: list[Source] = [] if transcripts is None else [transcripts]
+        # The feed's path is resolved once: a Path built at every read interns its parts anew
+        # each time, and that churn grows the interpreter's table of interned strings.
+        feed_path = statusline_path if statusline_path is not None else paths.statusline_file()
         local.append(
-            StatuslineSource(
-                statusline_path, clock=clock, interval=config.poll.transcripts_interval
-            )
+            StatuslineSource(feed_path, clock=clock, interval=config.poll.transcripts_interval)
         )
         # Every source alike: network ones, then the local transcripts and status line feed.
         self.sources: dict[str, Source] = {s.id: s for s in [*network_sources, *local]}

@@ -29,7 +29,7 @@ from tui import paths
 from tui.models import SourceResult, SourceState, TranscriptError, UsageBlock
 from tui.record import record
 from tui.sources.base import LocalSchedule
-from tui.sources.transcripts.blocks import build_blocks
+from tui.sources.transcripts.blocks import BLOCK_SECONDS, build_blocks
 from tui.sources.transcripts.hours import HOUR
 from tui.sources.transcripts.parallel import scan_in_parallel
 from tui.sources.transcripts.reader import CHUNK_SIZE, MAX_LINE_BYTES, Reader, new_totals
@@ -123,6 +123,11 @@ class TranscriptSource(LocalSchedule):
         self.parallel_min_bytes = PARALLEL_MIN_BYTES
         self.parallel_batch_bytes = PARALLEL_BATCH_BYTES
         self.parallel_here = True  # this process reads batches too while workers start
+        # Blocks and token totals are built again only when a scan changed the hours (counted
+        # a row or dropped an hour): at rest a scan every few seconds finds nothing new.
+        self._hours_generation = 0
+        self._built_blocks: tuple[int, float, float, tuple[UsageBlock, ...]] | None = None
+        self._built_totals: tuple[int, tuple[tuple[str, str, int], ...]] | None = None
 
     # -- the Source protocol -----------------------------------------------------------------
 
@@ -150,8 +155,10 @@ class TranscriptSource(LocalSchedule):
 
     # -- scanning ----------------------------------------------------------------------------
 
-    def _walk(self) -> Iterator[tuple[Path, str, str]]:
-        """(file, project, session) for every transcript under every root."""
+    def _walk(self) -> Iterator[tuple[str, str, str]]:
+        """(file, project, session) for every transcript under every root. Plain strings:
+        a ``Path`` per file at every walk would intern its parts again and again, churning
+        the interpreter's table of interned strings (it grows in steps of megabytes)."""
         seen_roots: set[str] = set()
         found = False
         for root in self.roots:
@@ -171,7 +178,7 @@ class TranscriptSource(LocalSchedule):
                 project = rel.split(os.sep)[0] if rel != "." else ""
                 for name in sorted(files):
                     if name.endswith(".jsonl"):
-                        yield Path(folder) / name, project, name[: -len(".jsonl")]
+                        yield os.path.join(folder, name), project, name[: -len(".jsonl")]
         self._found_root = found
 
     def scan(self) -> TranscriptScan:
@@ -183,12 +190,13 @@ class TranscriptSource(LocalSchedule):
             totals = {**new_totals(), "processes": 1, "helper_bytes": 0}
             new_errors: list[TranscriptError] = []
             files_seen = 0
+            hours_before = len(reader.hours.hours)
             try:
                 now_s = self._clock.now().timestamp()
                 reader.begin(now_s, now_s - self._keep)
                 if first or self._walk_due(now_s):
                     self._dir_mtimes = {}
-                    found = [(str(p), project, session) for p, project, session in self._walk()]
+                    found = list(self._walk())
                     self._walked_at = now_s
                     files_seen = len(found)
                     alive = {key for key, _, _ in found}
@@ -212,6 +220,8 @@ class TranscriptSource(LocalSchedule):
                 self._failed = True
                 reader.last_problem = f"{type(exc).__name__}: {exc}"
             reader.end()
+            if first or totals["usage"] or len(reader.hours.hours) != hours_before:
+                self._hours_generation += 1  # after the change: see ``blocks``
             self._scans += 1
             self._last_scan_at = self._clock.now()
             self.malformed_total += totals["malformed"]
@@ -273,15 +283,30 @@ class TranscriptSource(LocalSchedule):
         return errors[-1] if errors else None
 
     def blocks(self) -> tuple[UsageBlock, ...]:
-        """Five-hour blocks, oldest first, at most ``max_blocks`` (see ``build_blocks``)."""
+        """Five-hour blocks, oldest first, at most ``max_blocks`` (see ``build_blocks``): the
+        same tuple again until a scan changes the hours or a block stops being active."""
+        now = self._clock.now().timestamp()
+        generation = self._hours_generation  # read before the hours: a scan bumps it after
+        built = self._built_blocks
+        if built is not None and built[0] == generation and built[1] <= now < built[2]:
+            return built[3]
         with self._lock:
             rows = self._reader.hours.rows()
-        return build_blocks(rows, self._clock.now().timestamp(), self._max_blocks)
+        blocks = build_blocks(rows, now, self._max_blocks)
+        self._built_blocks = (generation, now, _active_until(blocks), blocks)
+        return blocks
 
     def token_totals(self) -> tuple[tuple[str, str, int], ...]:
-        """(model, kind, tokens) counted since this source started; never decreases."""
+        """(model, kind, tokens) counted since this source started; never decreases. The
+        same tuple again until a scan counts a row."""
+        generation = self._hours_generation
+        built = self._built_totals
+        if built is not None and built[0] == generation:
+            return built[1]
         with self._lock:
-            return self._reader.hours.token_totals()
+            totals = self._reader.hours.token_totals()
+        self._built_totals = (generation, totals)
+        return totals
 
     def claude_code_version(self) -> str | None:
         """The Claude Code version that wrote the newest row read, if any row said."""
@@ -316,3 +341,15 @@ class TranscriptSource(LocalSchedule):
         return SourceState(
             self.id, "ok", last_success_at=last, next_attempt_at=self._next_at, detail=detail
         )
+
+
+def _active_until(blocks: Sequence[UsageBlock]) -> float:
+    """When the first active block stops being active (its five hours end, or five hours pass
+    without an entry: ``build_blocks``), as a timestamp; a millisecond early, so that rounding
+    in the blocks' datetimes can never keep a block active too long."""
+    until = float("inf")
+    for block in blocks:
+        if block.active:
+            ends = min(block.end.timestamp(), block.last_entry_at.timestamp() + BLOCK_SECONDS)
+            until = min(until, ends - 0.001)
+    return until
