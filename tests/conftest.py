@@ -67,3 +67,9 @@ def isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield IsolatedPaths(
         root=root, home=home, config_file=config_file, data=data, cache=cache, claude=claude
     )
+
+
+@pytest.fixture
+def projects(isolated_paths: IsolatedPaths) -> Path:
+    """Claude Code's transcript folder of the isolated user (it may not exist yet)."""
+    return isolated_paths.claude / "projects"

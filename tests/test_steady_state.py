@@ -8,7 +8,6 @@ import gc
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -25,11 +24,6 @@ from tui.sources.transcripts.source import WALK_SECONDS, TranscriptSource
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(NOW)
-
-
-@pytest.fixture
-def projects(isolated_paths) -> Path:
-    return isolated_paths.claude / "projects"
 
 
 @pytest.fixture

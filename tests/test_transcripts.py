@@ -104,11 +104,6 @@ def clock() -> ManualClock:
     return ManualClock(NOW)
 
 
-@pytest.fixture
-def projects(isolated_paths) -> Path:
-    return isolated_paths.claude / "projects"
-
-
 def source_for(projects: Path, clock: ManualClock, **kw) -> TranscriptSource:
     return TranscriptSource([projects], clock=clock, **kw)
 

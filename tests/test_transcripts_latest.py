@@ -7,18 +7,11 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from tests.test_transcripts import NOW, error_row, stamp, usage_row, user_row, write
 from tui.clock import ManualClock
 from tui.sources.transcripts import latest
 from tui.sources.transcripts.latest import latest_error
 from tui.sources.transcripts.source import TranscriptSource
-
-
-@pytest.fixture
-def projects(isolated_paths) -> Path:
-    return isolated_paths.claude / "projects"
 
 
 def touch(path: Path, when) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,11 +19,6 @@ from tui.sources.transcripts.source import TranscriptSource
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(NOW)
-
-
-@pytest.fixture
-def projects(isolated_paths) -> Path:
-    return isolated_paths.claude / "projects"
 
 
 def with_version(row: str, version: str) -> str:
