@@ -129,6 +129,21 @@ def test_probe_parses_the_overage_headers() -> None:
     assert parse_overage_headers({U + "5h-utilization": "0.1"}, NOW) is None
 
 
+def test_an_errors_own_answer_is_read_as_the_probe_reads_it() -> None:
+    """One reader of the unified headers: the same answer gives the same overage (header
+    names in any case, a control sequence in a value dropped), whoever reads it."""
+    headers = {
+        "Anthropic-Ratelimit-Unified-Overage-Status": "rejected",
+        U + "overage-disabled-reason": "Out_Of_Credits\x1b[31m",
+        U + "overage-utilization": "1.0",
+    }
+    probe = parse_overage_headers(headers, NOW)
+    error = header_overage(headers, NOW)
+    assert error is not None and probe is not None
+    assert error.disabled_reason == "out_of_credits31m" and error.status == "rejected"
+    assert replace(error, source="probe") == probe
+
+
 async def test_probe_against_the_simulator_carries_the_overage_to_the_classifier() -> None:
     clock = ManualClock()
     oauth = OAuthCredentials(

@@ -20,7 +20,8 @@ from tui.explain.context import (
     plan_windows,
     used,
 )
-from tui.explain.facts import NET_WORDS, UNIFIED, Facts
+from tui.explain.facts import NET_WORDS, Facts
+from tui.ratelimit_headers import UNIFIED
 from tui.times import aware, parse_reset_header, parse_reset_text, parse_retry_after
 
 _PLAN_BANNER = re.compile(

@@ -19,7 +19,6 @@ from tui.models import ErrorResponse, TranscriptError, TransportError
 from tui.record import field, record
 
 MAX_TEXT = 20_000  # characters of any input we look at; the rest cannot change the class
-UNIFIED = "anthropic-ratelimit-unified-"
 
 
 @record(frozen=False)

@@ -9,11 +9,11 @@ Any error answer is kept whole (status, type, message, headers) for the classifi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from tui import ratelimit_headers
 from tui.config import Config
 from tui.models import (
     Account,
@@ -26,6 +26,7 @@ from tui.models import (
     Window,
     family_window_id,
 )
+from tui.ratelimit_headers import unified_fields
 from tui.sources.credentials import ApiKey, CredentialStore, OAuthCredentials
 from tui.sources.http import (
     ANTHROPIC_VERSION,
@@ -59,10 +60,6 @@ _RATE_FAMILIES = {
     "input-tokens": "input_tokens",
     "output-tokens": "output_tokens",
 }
-_UNIFIED_RE = re.compile(
-    r"^anthropic-ratelimit-unified-(?P<family>[a-z0-9_]+(?:-[a-z0-9_]+)*?)-"
-    r"(?P<field>utilization|reset|status|surpassed-threshold)$"
-)
 _NOT_WINDOWS = {"overage", "fallback"}
 
 
@@ -92,17 +89,12 @@ def parse_ratelimit_headers(
                 observed_at=observed_at,
             )
         )
-    families: dict[str, dict[str, str]] = {}
-    for name, value in lower.items():
-        match = _UNIFIED_RE.match(name)
-        if match is None:
-            continue
-        family = match.group("family")
+    windows: list[Window] = []
+    for family, fields in unified_fields(lower).items():
         if family in _NOT_WINDOWS or family.startswith("overage"):
             continue
-        families.setdefault(family, {})[match.group("field")] = value
-    windows: list[Window] = []
-    for family, fields in families.items():
+        if not fields.keys() - {"disabled-reason"}:
+            continue  # a reason alone is no window
         fraction = to_number(fields.get("utilization"))
         threshold = to_number(fields.get("surpassed-threshold"))
         status = fields.get("status", "").strip() or None
@@ -122,33 +114,9 @@ def parse_ratelimit_headers(
     return tuple(limits), tuple(windows)
 
 
-_OVERAGE = "anthropic-ratelimit-unified-overage-"
-
-
-def _identifier(value: str | None) -> str | None:
-    """A header value that names something (``out_of_credits``): letters, digits, ``_``, ``-``."""
-    if value is None:
-        return None
-    return re.sub(r"[^a-z0-9_\-]", "", value.strip().lower())[:80] or None
-
-
 def parse_overage_headers(headers: Mapping[str, str], observed_at: datetime) -> Overage | None:
-    """The overage (extra usage, "usage credits") status, disabled reason, utilisation and reset
-    from the unified headers; None when the answer carries none of them."""
-    lower = {str(k).lower(): str(v) for k, v in headers.items()}
-    status = _identifier(lower.get(_OVERAGE + "status"))
-    reason = _identifier(lower.get(_OVERAGE + "disabled-reason"))
-    fraction = to_number(lower.get(_OVERAGE + "utilization"))
-    if status is None and reason is None and fraction is None:
-        return None
-    return Overage(
-        status=status,
-        disabled_reason=reason,
-        used_percent=fraction * 100.0 if fraction is not None else None,
-        resets_at=parse_time(lower.get(_OVERAGE + "reset")),
-        observed_at=observed_at,
-        source=SOURCE_ID,
-    )
+    """The overage (extra usage, "usage credits") of a probe's answer; None when it has none."""
+    return ratelimit_headers.overage(headers, observed_at, SOURCE_ID)
 
 
 class ProbeSource:
