@@ -59,7 +59,27 @@ def time_ticks(
     return positions, labels
 
 
-class WindowChart(PlotextPlot):
+class _Chart(PlotextPlot):
+    """Draws only when what it shows or its size changed: ``_draw`` fills plotext's figure
+    for the data named by ``_drawn_key``; a repaint with the same key reuses the figure."""
+
+    _drawn_for: tuple[object, ...] | None = None
+
+    def _drawn_key(self) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    def _draw(self) -> None:
+        raise NotImplementedError
+
+    def render(self) -> object:  # type: ignore[override]
+        key = (*self._drawn_key(), self.size.width, self.size.height)
+        if key != self._drawn_for:
+            self._draw()
+            self._drawn_for = key
+        return super().render()
+
+
+class WindowChart(_Chart):
     """Used % of one window over its current and previous instances."""
 
     DEFAULT_CSS = """
@@ -83,7 +103,6 @@ class WindowChart(PlotextPlot):
         self.tz = tz
         self.compact = compact
         self.set_class(compact, "-compact")
-        self._drawn_for: tuple[object, ...] | None = None
 
     def show(self, series: WindowSeries | None, now: datetime) -> None:
         """New data; repaints only if the series or the minute changed."""
@@ -94,12 +113,8 @@ class WindowChart(PlotextPlot):
         self.series, self.now = series, now
         self.refresh()
 
-    def render(self) -> object:  # type: ignore[override]
-        key = (self.series, self.now, self.size.width, self.size.height)
-        if key != self._drawn_for:
-            self._draw()
-            self._drawn_for = key
-        return super().render()
+    def _drawn_key(self) -> tuple[object, ...]:
+        return (self.series, self.now)
 
     def _draw(self) -> None:
         plt = self.plt
@@ -134,7 +149,7 @@ class WindowChart(PlotextPlot):
             plt.ylabel("% used")
 
 
-class BlockChart(PlotextPlot):
+class BlockChart(_Chart):
     """Tokens per five-hour block, stacked by model family, the newest blocks that fit."""
 
     DEFAULT_CSS = "BlockChart { height: 14; min-height: 8; }"
@@ -150,19 +165,14 @@ class BlockChart(PlotextPlot):
         super().__init__(id=id, classes=classes)
         self.bars = tuple(bars)
         self.tz = tz
-        self._drawn_for: tuple[object, ...] | None = None
 
     def show(self, bars: Sequence[BlockBar]) -> None:
         if tuple(bars) != self.bars:
             self.bars = tuple(bars)
             self.refresh()
 
-    def render(self) -> object:  # type: ignore[override]
-        key = (self.bars, self.size.width, self.size.height)
-        if key != self._drawn_for:
-            self._draw()
-            self._drawn_for = key
-        return super().render()
+    def _drawn_key(self) -> tuple[object, ...]:
+        return (self.bars,)
 
     def _draw(self) -> None:
         plt = self.plt
