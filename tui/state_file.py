@@ -32,7 +32,10 @@ class FileRefused(Exception):
 def check_regular(path: Path, *, limit: int) -> None:
     """Raise ``FileRefused`` unless ``path`` is a regular file of at most ``limit`` bytes (by
     ``stat``: nothing is opened, so a FIFO cannot block); ``OSError`` when it cannot be seen."""
-    info = path.stat()
+    _refuse_unless_regular(path.stat(), limit)
+
+
+def _refuse_unless_regular(info: os.stat_result, limit: int) -> None:
     if stat.S_ISDIR(info.st_mode):
         raise FileRefused("is a folder, not a file")
     if not stat.S_ISREG(info.st_mode):
@@ -51,13 +54,7 @@ def read_bounded(path: Path, *, limit: int) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise FileRefused("is a folder, not a file")
-        if not stat.S_ISREG(info.st_mode):
-            raise FileRefused("is not a regular file (a pipe, socket or device); not read")
-        if info.st_size > limit:
-            raise FileRefused(f"is larger than {limit:,} bytes; not read")
+        _refuse_unless_regular(os.fstat(fd), limit)
         chunks: list[bytes] = []
         total = 0
         while total <= limit:
