@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.cli import build_parser, command_in
+from tui.cli.parser import build_parser, command_in
 
 SAME_AS_THE_WHOLE_PARSER = [
     ["status", "--json"],

@@ -198,7 +198,7 @@ def test_systemd_unit_runs_the_exporter_on_loopback() -> None:
     assert set(unit.sections()) == {"Unit", "Service", "Install"}
     argv = shlex.split(unit["Service"]["ExecStart"])
     assert argv[0].endswith("/limitwatch") and argv[1] == "export"
-    from tui.cli import build_parser
+    from tui.cli.parser import build_parser
 
     args = build_parser().parse_args(argv[1:])
     from tui.export.prometheus import parse_listen

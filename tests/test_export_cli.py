@@ -18,8 +18,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.export_helpers import OtlpReceiver, full_snapshot, otlp_points, scrape
-from tui.cli import build_parser, main
+from tui.cli import main
 from tui.cli.export import MAX_SLEEP_S, MIN_SLEEP_S, outputs, serve, sleep_seconds
+from tui.cli.parser import build_parser
 from tui.clock import ManualClock, SystemClock
 from tui.config import Config, ExportConfig
 from tui.export import per_account

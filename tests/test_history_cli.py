@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tui import paths
-from tui.cli import build_parser, main
 from tui.cli import history as history_cli
+from tui.cli import main
+from tui.cli.parser import build_parser
 from tui.clock import ManualClock
 from tui.core.history import History
 from tui.models import Window

@@ -7,7 +7,8 @@ import threading
 
 import httpx
 
-from tui.cli import build_parser, main
+from tui.cli import main
+from tui.cli.parser import build_parser
 from tui.simulator import OAUTH_BETA, SIM_OAUTH_TOKEN, builtin_scenario_names
 from tui.simulator import cli as simulator_cli
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tui.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_USAGE = 2
 

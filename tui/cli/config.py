@@ -6,16 +6,19 @@ Problems go to stderr, one per line, with exit 2. Only ``init`` writes, and only
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from tui import config as cfg
 from tui import paths
 from tui.config.template import toml_value
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK = 0
 EXIT_CONFIG = 2

@@ -6,13 +6,12 @@ Secrets are only ever shown masked.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tui import paths
 from tui import text as fmt
@@ -20,6 +19,9 @@ from tui.cli.common import load_config_or_say
 from tui.clock import Clock, SystemClock
 from tui.config import Config
 from tui.record import field, record
+
+if TYPE_CHECKING:
+    import argparse
 
 PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 

@@ -9,13 +9,12 @@ given (or the config is broken). No Textual on this path.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
 import textwrap
 from datetime import tzinfo
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tui.cli.common import load_config_or_say
 from tui.clock import Clock, SystemClock
@@ -23,6 +22,9 @@ from tui.config import Config
 from tui.core.report import error_to_json
 from tui.explain import UsageContext, classify
 from tui.models import Classification, Snapshot
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK = 0
 EXIT_USAGE = 2

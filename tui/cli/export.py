@@ -8,7 +8,6 @@ No Textual; prometheus-client and OpenTelemetry are loaded only here.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
@@ -21,6 +20,8 @@ from tui.cli.common import load_config_or_say
 from tui.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
+    import argparse
+
     from tui.config import Config
     from tui.core.fleet import AccountPlan, Fleet
     from tui.export import Exporter

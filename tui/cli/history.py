@@ -7,13 +7,12 @@ database. A bad ``--since`` or ``--format`` exits 2 with a message saying what i
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import re
 import sys
 from datetime import datetime, timedelta, tzinfo
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tui import paths
 from tui.cli.common import load_config_or_say
@@ -22,6 +21,9 @@ from tui.core.history import History
 from tui.core.report import rfc3339
 from tui.core.samples import Reading
 from tui.models import window_label
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_USAGE = 2
 FORMATS = ("csv", "json")

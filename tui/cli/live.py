@@ -6,7 +6,6 @@ module stays cheap.
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from collections.abc import Callable
@@ -16,6 +15,8 @@ from tui.cli.common import load_config_or_say
 from tui.record import record, replace
 
 if TYPE_CHECKING:
+    import argparse
+
     from tui.clock import Clock
     from tui.config import Config
     from tui.core.monitor import Monitor

@@ -7,7 +7,6 @@ schema-1 JSON.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
@@ -20,6 +19,8 @@ from tui.core.report import exit_code, snapshot_to_json
 from tui.models import Snapshot
 
 if TYPE_CHECKING:
+    import argparse
+
     from tui.core.monitor import Monitor
     from tui.sources.credentials import CredentialStore
 

@@ -9,7 +9,6 @@ last error's title) is cleaned of escape sequences before it is printed.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -19,13 +18,16 @@ import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tui import paths
 from tui import text as fmt
 from tui.clock import Clock, SystemClock
 from tui.config import Config, ConfigError, UnknownAccount, load_config
 from tui.models import Classification
+
+if TYPE_CHECKING:
+    import argparse
 
 STATUSLINE_ERROR_RECENT = timedelta(hours=1)
 MAX_STDIN = 1_000_000
