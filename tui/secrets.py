@@ -9,15 +9,16 @@ anything shaped like an Anthropic key. The sinks call it: the state files (``sta
 
 from __future__ import annotations
 
-import re
-import threading
+from _thread import allocate_lock
 from collections.abc import Callable
 from typing import Any, TextIO
 
-MIN_SECRET_LENGTH = 8  # shorter values would mask ordinary words; no real credential is this short
-_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_\-]{4,}|\bsk-[A-Za-z0-9_\-]{16,}")
+from tui.patterns import lazy
 
-_lock = threading.Lock()
+MIN_SECRET_LENGTH = 8  # shorter values would mask ordinary words; no real credential is this short
+_PATTERN = lazy(r"sk-ant-[A-Za-z0-9_\-]{4,}|\bsk-[A-Za-z0-9_\-]{16,}")
+
+_lock = allocate_lock()  # threading itself is 1 ms of a status that starts no thread
 _values: tuple[str, ...] = ()  # longest first, so a secret holding another is masked whole
 
 
@@ -64,6 +65,8 @@ def mask(text: str) -> str:
     for value in _values:
         if value in text:
             text = text.replace(value, short_form(value))
+    if "sk-" not in text:  # nothing shaped like a key (the pattern below needs "sk-")
+        return text
     return _PATTERN.sub(lambda found: short_form(found.group(0)), text)
 
 

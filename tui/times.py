@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+
+from tui.patterns import lazy
 
 _MONTHS = {
     m: i
@@ -39,18 +40,16 @@ _MONTHS = {
     for m in names
 }
 
-_PIPE_EPOCH = re.compile(r"\|\s*(\d{9,13})\b")
-_RESET_WORD = re.compile(r"\breset(?:s|ting)?\b(?:\s+(?:at|on|in))?\s+", re.IGNORECASE)
-_DATE = re.compile(r"(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s*(?:at\s+)?")
-_TIME = re.compile(
+_PIPE_EPOCH = lazy(r"\|\s*(\d{9,13})\b")
+_RESET_WORD = lazy(r"\breset(?:s|ting)?\b(?:\s+(?:at|on|in))?\s+", re.IGNORECASE)
+_DATE = lazy(r"(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s*(?:at\s+)?")
+_TIME = lazy(
     r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?(?![\w:])",
     re.IGNORECASE,
 )
-_ZONE = re.compile(r"\s*\(\s*(?P<zone>[A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)*|UTC|GMT)\s*\)")
-_ISO = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-)
-_REGAIN = re.compile(r"regain access on\s+(?P<when>[^.\n]+?)(?:\.\s|\.$|$|\n)", re.IGNORECASE)
+_ZONE = lazy(r"\s*\(\s*(?P<zone>[A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)*|UTC|GMT)\s*\)")
+_ISO = lazy(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+_REGAIN = lazy(r"regain access on\s+(?P<when>[^.\n]+?)(?:\.\s|\.$|$|\n)", re.IGNORECASE)
 
 
 def aware(dt: datetime) -> datetime:
@@ -120,6 +119,8 @@ def _zone(name: str | None, fallback: tzinfo | None) -> tzinfo:
     if name:
         if name.upper() in ("UTC", "GMT"):
             return UTC
+        from zoneinfo import ZoneInfo  # only for a named zone: its import reads sysconfig (3 ms)
+
         try:
             return ZoneInfo(name)
         except (ValueError, KeyError, OSError):

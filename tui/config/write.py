@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -130,6 +129,8 @@ def _atomic_write(path: Path, text: str) -> None:
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        import tempfile  # only when writing (it loads shutil and random)
+
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as error:
         raise _write_problem(path, error) from None

@@ -17,8 +17,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import threading
 import time
+from _thread import allocate_lock
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -92,7 +92,7 @@ class History:
         self.clock = clock
         self.problem: str | None = None  # the last thing that went wrong, for the UI
         self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()  # threading.Lock (threading itself: 1 ms of a status)
         self._last_prune: float | None = None
 
     # -- connection ---------------------------------------------------------------------

@@ -48,9 +48,10 @@ _DRIVE_WITHOUT_LOOP = sys.version_info < (3, 14)
 def _loop_free_possible() -> bool:
     if not _DRIVE_WITHOUT_LOOP or "asyncio" in sys.modules:
         return False  # asyncio is loaded already (nothing to save) and may hold a closed loop
-    import threading
-
-    return threading.current_thread() is threading.main_thread()
+    threading = sys.modules.get("threading")
+    if threading is None:
+        return True  # no thread was started through threading: this is the main thread
+    return bool(threading.current_thread() is threading.main_thread())
 
 
 def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:

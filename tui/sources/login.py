@@ -8,13 +8,13 @@ echoed).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from tui import secrets
+from tui.digest import sha256_hex
 from tui.record import field, record
 
 EXPIRY_MARGIN = timedelta(minutes=5)  # Claude Code treats a token as expired 5 minutes early
@@ -78,8 +78,7 @@ class OAuthCredentials:
     @property
     def account_key(self) -> str:
         """A short hash naming the usage cache of this sign-in (never the token itself)."""
-        digest = hashlib.sha256(b"limitwatch-usage:" + self.access_token.strip().encode())
-        return digest.hexdigest()[:16]
+        return sha256_hex(b"limitwatch-usage:" + self.access_token.strip().encode())[:16]
 
 
 @record
@@ -179,7 +178,7 @@ def keychain_service_name(config_dir: Path | None) -> str:
     """``Claude Code-credentials``, plus ``-<sha256[:8]>`` for a non-default config folder."""
     if config_dir is None:
         return KEYCHAIN_SERVICE
-    digest = hashlib.sha256(str(config_dir).encode()).hexdigest()[:8]
+    digest = sha256_hex(str(config_dir).encode())[:8]
     return f"{KEYCHAIN_SERVICE}-{digest}"
 
 
