@@ -3,6 +3,12 @@
 This module is the single seam tests patch (see ``tests/conftest.py``): nothing else in the
 package may call platformdirs or read ``$HOME`` on its own.
 
+On Linux the user's folders follow the XDG rules as platformdirs reads them, written out here
+(``_xdg_user_dir``): importing platformdirs loads ``tempfile``, ``shutil`` with three
+compressors, ``random`` and ``copy``, 25 modules and a tenth of a warm ``status``.
+``tests/test_paths_xdg.py`` checks the two agree for every mix of ``HOME`` and ``XDG_*``
+values, against the platformdirs installed. Elsewhere, platformdirs answers.
+
 Environment overrides (for power users and tests):
     LIMITWATCH_CONFIG      the config file
     LIMITWATCH_DATA_DIR    history database and statusline records
@@ -12,13 +18,71 @@ Environment overrides (for power users and tests):
 
 from __future__ import annotations
 
-import hashlib
 import os
+import sys
 from pathlib import Path
 
-import platformdirs
+from tui.digest import sha256_hex
 
 APP_NAME = "limitwatch"
+
+
+_XDG = {  # kind -> (variable, default under the home folder), as platformdirs' Unix class
+    "config": ("XDG_CONFIG_HOME", "~/.config"),
+    "data": ("XDG_DATA_HOME", "~/.local/share"),
+    "cache": ("XDG_CACHE_HOME", "~/.cache"),
+}
+
+
+def _plain_linux() -> bool:
+    """Linux that platformdirs treats as plain Unix (not an Android app)."""
+    android = os.environ.get("ANDROID_DATA") == "/data" and os.environ.get("ANDROID_ROOT") == (
+        "/system"
+    )
+    return sys.platform == "linux" and not android and not hasattr(sys, "getandroidapilevel")
+
+
+def _expand_home(path: str) -> str:
+    """``~/...`` under the home folder; a relative ``$HOME`` counts as unset (platformdirs)."""
+    home = os.environ.get("HOME")
+    if home is not None and not home.startswith("/"):
+        expanded = path
+        try:
+            import pwd
+
+            expanded = pwd.getpwuid(os.getuid()).pw_dir.rstrip("/") + path[1:] or "/"
+        except (ImportError, KeyError):
+            pass
+    else:
+        expanded = os.path.expanduser(path)
+    if not expanded.startswith("/"):
+        raise RuntimeError(
+            f"could not determine the home directory for {path!r}, "
+            "set an absolute HOME or XDG variable"
+        )
+    return expanded
+
+
+def _xdg_user_dir(kind: str) -> Path:
+    """The user's config, data or cache folder for limitwatch, by the XDG rules: the variable
+    when it holds an absolute path, else the default under the home folder."""
+    variable, default = _XDG[kind]
+    base = os.environ.get(variable, "")
+    if not base.startswith("/"):
+        base = _expand_home(default)
+    return Path(os.path.join(base, APP_NAME))
+
+
+def _user_dir(kind: str) -> Path:
+    if _plain_linux():
+        return _xdg_user_dir(kind)
+    import platformdirs
+
+    if kind == "config":
+        return platformdirs.user_config_path(APP_NAME)
+    if kind == "data":
+        return platformdirs.user_data_path(APP_NAME)
+    return platformdirs.user_cache_path(APP_NAME)
 
 
 def _env_path(name: str) -> Path | None:
@@ -33,7 +97,7 @@ def home_dir() -> Path:
 
 def default_config_file() -> Path:
     """The config file used when neither ``--config`` nor ``LIMITWATCH_CONFIG`` is given."""
-    return platformdirs.user_config_path(APP_NAME) / "config.toml"
+    return _user_dir("config") / "config.toml"
 
 
 def config_file(explicit: str | os.PathLike[str] | None = None) -> tuple[Path, str]:
@@ -51,12 +115,12 @@ def config_file(explicit: str | os.PathLike[str] | None = None) -> tuple[Path, s
 
 def data_dir() -> Path:
     """History database and recorded status-line feeds."""
-    return _env_path("LIMITWATCH_DATA_DIR") or platformdirs.user_data_path(APP_NAME)
+    return _env_path("LIMITWATCH_DATA_DIR") or _user_dir("data")
 
 
 def cache_dir() -> Path:
     """The usage cache shared between limitwatch processes, and its lock file."""
-    return _env_path("LIMITWATCH_CACHE_DIR") or platformdirs.user_cache_path(APP_NAME)
+    return _env_path("LIMITWATCH_CACHE_DIR") or _user_dir("cache")
 
 
 def history_db() -> Path:
@@ -72,6 +136,12 @@ def usage_lock_file(account_key: str) -> Path:
     return cache_dir() / f"usage-{account_key}.lock"
 
 
+def transcript_tails_file() -> Path:
+    """Where the headless commands last found an error row in each recent transcript
+    (offsets only; ``sources.transcripts.tails``)."""
+    return cache_dir() / "transcript-tails.json"
+
+
 def account_suffix(config_dir: Path | None) -> str:
     """How an account's own state files are told apart: nothing for the default folder
     (``~/.claude``, the files single-account users already have), else ``-`` and 8 hex chars
@@ -81,7 +151,7 @@ def account_suffix(config_dir: Path | None) -> str:
     folder = Path(config_dir).expanduser()
     if folder == home_dir() / ".claude":
         return ""
-    digest = hashlib.sha256(str(folder).encode("utf-8", "surrogateescape")).hexdigest()
+    digest = sha256_hex(str(folder).encode("utf-8", "surrogateescape"))
     return "-" + digest[:8]
 
 
