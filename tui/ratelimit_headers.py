@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from tui.models import Overage
+from tui.patterns import lazy
 from tui.times import parse_reset_header
 
 UNIFIED = "anthropic-ratelimit-unified-"
 
-_UNIFIED_FIELD = re.compile(
+_UNIFIED_FIELD = lazy(
     r"^anthropic-ratelimit-unified-(?P<family>[a-z0-9_]+(?:-[a-z0-9_]+)*?)-"
     r"(?P<field>utilization|reset|status|surpassed-threshold|disabled-reason)$"
 )

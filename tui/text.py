@@ -8,8 +8,9 @@ Code's status line JSON) safe to print or draw: no escape sequences, no control 
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime, tzinfo
+
+from tui.patterns import lazy
 
 # Short labels for narrow panes (< 60 columns).
 SHORT_LABELS: dict[str, str] = {
@@ -205,22 +206,24 @@ def sparkline(values: tuple[float, ...] | list[float], width: int) -> str:
 
 # ESC-introduced sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-character escapes), the
 # 8-bit CSI/OSC forms, then any control character left (C0, DEL, C1) and bidi overrides.
-_ESCAPES = re.compile(
+_ESCAPES = lazy(
     r"\x1b\[[0-?]*[ -/]*[@-~]?"
     r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -/]*[0-~]?"
     r"|\x9b[0-?]*[ -/]*[@-~]?"
     r"|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
 )
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_LINE_BREAKS = re.compile("[\t\n\r]")
+_CONTROLS = lazy("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = lazy("[\t\n\r]")
 
 
 def clean(text: str, *, keep_newlines: bool = False) -> str:
     """Text from outside made safe for a terminal: escape sequences and control characters
     removed; tabs and line breaks become spaces unless ``keep_newlines`` (then ``\n`` stays)."""
-    if not text:
+    if not text or text.isprintable():  # no escape, control, bidi override or line break
         return text
+    if keep_newlines and text.replace("\n", "").isprintable():
+        return text  # only line breaks, which stay: the usual multi-line output
     text = _ESCAPES.sub("", text)
     if keep_newlines:
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")

@@ -11,12 +11,13 @@ import re
 from pathlib import Path
 
 from tui.config.model import Problem
+from tui.patterns import lazy
 
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\\]*"|'[^']*')"""
 _DOTTED = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
-_HEADER_RE = re.compile(rf"^\s*\[\s*({_DOTTED})\s*\]\s*(?:#.*)?$")
-_ARRAY_HEADER_RE = re.compile(rf"^\s*\[\[\s*({_DOTTED})\s*\]\]\s*(?:#.*)?$")
-_KEY_RE = re.compile(rf"^\s*({_DOTTED})\s*=")
+_HEADER_RE = lazy(rf"^\s*\[\s*({_DOTTED})\s*\]\s*(?:#.*)?$")
+_ARRAY_HEADER_RE = lazy(rf"^\s*\[\[\s*({_DOTTED})\s*\]\]\s*(?:#.*)?$")
+_KEY_RE = lazy(rf"^\s*({_DOTTED})\s*=")
 
 
 def element_key(array: str, index: int) -> str:
@@ -74,7 +75,7 @@ def locate(text: str | None, key: str) -> int | None:
     return None
 
 
-_SECRET = re.compile(r"sk-[A-Za-z0-9_-]{8,}")
+_SECRET = lazy(r"sk-[A-Za-z0-9_-]{8,}")
 
 
 def mask_secrets(text: str) -> str:

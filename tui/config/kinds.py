@@ -8,11 +8,11 @@ and the thresholds editor read the same numbers the checks use. Nothing here kno
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from tui.patterns import lazy
 from tui.record import record
 
 MAX_INTERVAL = 86_400  # one day: longer intervals are almost surely a typo
@@ -163,7 +163,7 @@ class Name:
         return value, None
 
 
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_NAME = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @record

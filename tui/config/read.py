@@ -7,18 +7,18 @@ end), and TOML nested too deeply to parse is a problem like any other, never a t
 from __future__ import annotations
 
 import codecs
-import re
 from pathlib import Path
 from typing import Any
 
 from tui.config.model import ConfigError, Problem
+from tui.patterns import lazy
 from tui.state_file import FileRefused, check_regular
 
 MAX_CONFIG_BYTES = 1_000_000  # a real config is a few kB
 
-_AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
-_BAREWORD_VALUE = re.compile(r"=\s*([A-Za-z][A-Za-z0-9_-]*)\s*(?:#.*)?$")
+_AT_LINE = lazy(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_AT_END = lazy(r"\s*\(at end of document\)\s*$")
+_BAREWORD_VALUE = lazy(r"=\s*([A-Za-z][A-Za-z0-9_-]*)\s*(?:#.*)?$")
 
 
 def os_reason(error: OSError) -> str:

@@ -21,17 +21,18 @@ from tui.explain.context import (
     used,
 )
 from tui.explain.facts import NET_WORDS, Facts
+from tui.patterns import lazy
 from tui.ratelimit_headers import UNIFIED
 from tui.times import aware, parse_reset_header, parse_reset_text, parse_retry_after
 
-_PLAN_BANNER = re.compile(
+_PLAN_BANNER = lazy(
     r"usage limit reached|hit your (?:[\w-]+ )?limit"
     r"|(?:5-hour|five-hour|session|weekly|opus|sonnet) limit(?: reached)?"
     r"|limit will reset|limit reached[^\n]*\bresets?\b"
     r"|reached your (?:usage|session) limit"
     r"|usage limit has been reached"
 )
-_PER_MINUTE = re.compile(r"per[- ]minute|rate limit of \d|(?:requests|tokens) per (?:min|minute)")
+_PER_MINUTE = lazy(r"per[- ]minute|rate limit of \d|(?:requests|tokens) per (?:min|minute)")
 _CLAIM_WINDOWS = {"5h": "five_hour", "7d": "seven_day"}
 
 

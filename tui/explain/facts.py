@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from tui.models import ErrorResponse, TranscriptError, TransportError
+from tui.patterns import lazy
 from tui.record import field, record
 
 MAX_TEXT = 20_000  # characters of any input we look at; the rest cannot change the class
@@ -46,19 +47,22 @@ class Facts:
 
 # -- outside text is data ---------------------------------------------------------------------
 
-_SECRET = re.compile(r"sk-ant-[A-Za-z0-9_\-]{4,}")
+_SECRET = lazy(r"sk-ant-[A-Za-z0-9_\-]{4,}")
 # C0 controls but tab and newline, DEL, C1 controls (ESC, CSI, OSC ... start escape sequences).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = lazy(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def mask(text: str) -> str:
     """Secrets shown by their last four characters only: ``sk-ant-...abcd``."""
+    if "sk-ant-" not in text:
+        return text
     return _SECRET.sub(lambda m: "sk-ant-..." + m.group(0)[-4:], text)
 
 
 def clean(text: str, *, lines: bool = False) -> str:
     """``text`` with no control characters (newline and tab kept only when ``lines``)."""
-    text = _CONTROL.sub("", text)
+    if not text.isprintable():  # only then can it hold a control character
+        text = _CONTROL.sub("", text)
     if not lines:
         text = text.replace("\n", " ").replace("\t", " ")
     return text
@@ -66,8 +70,8 @@ def clean(text: str, *, lines: bool = False) -> str:
 
 # -- reading bodies and text ------------------------------------------------------------------
 
-_API_ERROR = re.compile(r"API Error:?\s*(?:\(?\s*)?(\d{3})\b\s*(.*)", re.IGNORECASE | re.DOTALL)
-_REJECTED_STATUS = re.compile(r"API Error:?\s*Request rejected\s*\((\d{3})\)", re.IGNORECASE)
+_API_ERROR = lazy(r"API Error:?\s*(?:\(?\s*)?(\d{3})\b\s*(.*)", re.IGNORECASE | re.DOTALL)
+_REJECTED_STATUS = lazy(r"API Error:?\s*Request rejected\s*\((\d{3})\)", re.IGNORECASE)
 
 
 def _clip(value: object) -> str:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui import paths
 from tui.models import SourceResult, SourceState, Window
+from tui.patterns import lazy
 from tui.record import record as value_class
 from tui.sources.base import LocalSchedule
 from tui.state_file import write_json
@@ -27,7 +27,7 @@ from tui.times import parse_reset_header
 SOURCE = "statusline"
 MAX_FEED_BYTES = 1_000_000
 _GLITCH_PERCENT = 101.0  # a used_percentage above this once carried the epoch: drop it
-_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,39}")
+_VERSION = lazy(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,39}")
 STALE_AFTER = timedelta(minutes=15)  # no render for this long: Claude Code is not running
 DEFAULT_INTERVAL = 5.0  # seconds between looks at the recorded file
 

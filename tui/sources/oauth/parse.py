@@ -25,7 +25,19 @@ from tui.sources.values import minor_to_major, parse_time, to_exponent, to_numbe
 SOURCE_ID = "oauth_usage"
 
 _LIMIT_KINDS = {"session": "five_hour", "weekly_all": "seven_day"}
-_WINDOW_KEY = re.compile(r"^(five_hour|seven_day)(_[a-z0-9_]+)?$")
+_WINDOW_PREFIXES = ("five_hour", "seven_day")
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _is_window_key(key: str) -> bool:
+    """``five_hour`` or ``seven_day``, alone or with a ``_suffix`` of [a-z0-9_]."""
+    for prefix in _WINDOW_PREFIXES:
+        if key.startswith(prefix):
+            rest = key[len(prefix) :]
+            return not rest or (len(rest) > 1 and rest[0] == "_" and _KEY_CHARS.issuperset(rest))
+    return False
+
+
 # Code names of the top-level keys whose product name the endpoint does not always give.
 _KNOWN_NAMES = {"omelette": "Claude Design"}
 
@@ -239,7 +251,7 @@ def _parse_usage(
     found: dict[str, Window] = {}
     top_keys: set[str] = set()
     for key, value in payload.items():
-        if not isinstance(key, str) or not _WINDOW_KEY.match(key):
+        if not isinstance(key, str) or not _is_window_key(key):
             continue
         top_keys.add(key)
         if isinstance(value, Mapping) and ("utilization" in value or "resets_at" in value):
