@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from tui.secrets import mask_data
@@ -72,13 +71,19 @@ def read_bounded(path: Path, *, limit: int) -> bytes:
 
 def write_json(path: Path, payload: object, *, prefix: str) -> None:
     """Replace ``path`` with ``payload`` (secrets masked) as compact JSON. Raises OSError (no
-    temp file is left)."""
-    payload = mask_data(payload)
+    temp file is left). A file that already holds exactly this is left alone: a ``status`` run
+    every few seconds by a prompt then writes nothing while nothing changed."""
+    data = json.dumps(mask_data(payload), separators=(",", ":")).encode("utf-8")
+    with contextlib.suppress(OSError, FileRefused):
+        if read_bounded(path, limit=len(data)) == data:
+            return
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only when something is written: with shutil, 3 ms of a status start
+
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException:
