@@ -71,7 +71,7 @@ def create_monitor(
         from tui.sources.transcripts.recent import RecentErrorSource
 
         roots = transcript_roots or roots_of(config.sources.claude_config_dir)
-        sources.append(RecentErrorSource(roots, clock=clock))
+        sources.append(RecentErrorSource(roots, clock=clock, memo=paths.transcript_tails_file()))
     return Monitor(
         config,
         clock=clock,

@@ -7,6 +7,10 @@ backwards in chunks until it meets an error row or a byte budget is spent. A fil
 before the newest error found so far cannot hold a newer one, so the search usually ends after
 the first file or two. The row is read as the live view reads it (``rows.py``): the same
 TranscriptError, the same rules (rows dated more than a day ahead are not believed).
+
+With a ``TailMemo`` (``tails.py``), a file searched by an earlier run is read only from where
+that search ended, and its last error row from the span kept: an unchanged tree costs a few
+hundred bytes per file instead of a megabyte.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from tui.sources.transcripts.rows import (
     loads,
     parse_ts,
 )
+from tui.sources.transcripts.tails import TailMemo
 
 RECENT = timedelta(days=1)  # files written to longer ago than this are not looked at
 CHUNK = 256 * 1024
@@ -50,22 +55,34 @@ def latest_error(
     since: datetime | None = None,
     file_budget: int = FILE_BUDGET,
     total_budget: int = TOTAL_BUDGET,
+    memo: TailMemo | None = None,
 ) -> TranscriptError | None:
     """The newest error row dated from ``since`` (default: a day before ``now``) up to a day
     ahead of ``now``, in the files written to since then; None when there is none. Never
-    raises for anything on disk."""
+    raises for anything on disk. ``memo``: what earlier runs found (updated, not saved)."""
     start = (since or now - RECENT).timestamp()
     horizon = now.timestamp() + FUTURE_SLACK_S
     recent = sorted(_recent_files(roots, start), reverse=True)
+    kept, empty = _unchanged(recent, memo, start)
+    newest_kept = max((when for when in kept.values() if when is not None), default=None)
     best: TranscriptError | None = None
     spent = 0
-    for mtime, path, project in recent:
+    for mtime, path, project, _inode, _size in recent:
         if best is not None and mtime < best.observed_at.timestamp():
             break  # written before the newest error found: nothing newer in it, nor after
         if spent >= total_budget:
             break
+        if path in empty:
+            continue  # unchanged since a search that found no error row of the last day
+        if path in kept:  # unchanged since it was searched: open it only for the newest row
+            when = kept[path]
+            if when is not None and (
+                when < (newest_kept or 0.0)
+                or (best is not None and when <= best.observed_at.timestamp())
+            ):
+                continue
         found, used = _last_error_in(
-            path, project, mtime, start, horizon, min(file_budget, total_budget - spent)
+            path, project, mtime, start, horizon, min(file_budget, total_budget - spent), memo
         )
         spent += used
         if found is not None and (best is None or found.observed_at > best.observed_at):
@@ -73,8 +90,32 @@ def latest_error(
     return best
 
 
-def _recent_files(roots: Sequence[Path], since: float) -> Iterator[tuple[float, str, str]]:
-    """(mtime, path, project) of every transcript under ``roots`` written to since ``since``."""
+def _unchanged(
+    recent: Sequence[tuple[float, str, str, int, int]], memo: TailMemo | None, since: float
+) -> tuple[dict[str, float | None], set[str]]:
+    """Of the files unchanged since a search: those whose last error row is dated from
+    ``since`` on, with its time (None: the row has none); and those with none."""
+    kept: dict[str, float | None] = {}
+    empty: set[str] = set()
+    if memo is None:
+        return kept, empty
+    for _mtime, path, _project, inode, size in recent:
+        known = memo.known(path, inode, size)
+        if known is None or known[1] != size:
+            continue  # new, or grown since: searched (from where it was left)
+        when = known[4]
+        if known[2] < 0 or (when is not None and when < since):
+            empty.add(path)
+        else:
+            kept[path] = when
+    return kept, empty
+
+
+def _recent_files(
+    roots: Sequence[Path], since: float
+) -> Iterator[tuple[float, str, str, int, int]]:
+    """(mtime, path, project, inode, size) of every transcript under ``roots`` written to
+    since ``since``."""
     seen: set[str] = set()
     for root in roots:
         try:
@@ -87,7 +128,9 @@ def _recent_files(roots: Sequence[Path], since: float) -> Iterator[tuple[float, 
         yield from _walk(str(root), "", since, depth=0)
 
 
-def _walk(folder: str, project: str, since: float, depth: int) -> Iterator[tuple[float, str, str]]:
+def _walk(
+    folder: str, project: str, since: float, depth: int
+) -> Iterator[tuple[float, str, str, int, int]]:
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -98,58 +141,118 @@ def _walk(folder: str, project: str, since: float, depth: int) -> Iterator[tuple
                 if depth < 4:
                     yield from _walk(entry.path, project or entry.name, since, depth + 1)
             elif entry.name.endswith(".jsonl"):
-                mtime = entry.stat().st_mtime
-                if mtime >= since:
-                    yield mtime, entry.path, project
+                info = entry.stat()
+                if info.st_mtime >= since:
+                    yield info.st_mtime, entry.path, project, info.st_ino, info.st_size
         except OSError:
             continue
 
 
 def _last_error_in(
-    path: str, project: str, mtime: float, since: float, horizon: float, budget: int
+    path: str,
+    project: str,
+    mtime: float,
+    since: float,
+    horizon: float,
+    budget: int,
+    memo: TailMemo | None = None,
 ) -> tuple[TranscriptError | None, int]:
-    """The last error row of one file within the dates, reading from its end; and the bytes
-    read."""
+    """The last error row of one file within the dates, reading from its end (with a memo:
+    down to where an earlier search ended); and the bytes read."""
     session = os.path.basename(path)[: -len(".jsonl")]
-    read = 0
     try:
         with open(path, "rb", buffering=0) as handle:
-            pos = os.fstat(handle.fileno()).st_size
-            tail = b""  # the start of a line that began in an earlier chunk
-            while pos > 0 and read < budget:
-                begin = max(0, pos - min(CHUNK, budget - read))
-                handle.seek(begin)
-                chunk = handle.read(pos - begin)
-                if not chunk:
-                    break
-                read += len(chunk)
-                region = chunk + tail
-                # The bytes before the region's first newline may be a line's end only
-                lo = 0 if begin == 0 else region.find(b"\n") + 1
-                if begin > 0 and lo == 0:  # no newline: one line spans the whole chunk
-                    tail = region if len(region) <= MAX_LINE else b""
-                    pos = begin
-                    continue
-                hit = region.rfind(_NEEDLE, lo)
-                while hit >= 0:
-                    first = region.rfind(b"\n", 0, hit) + 1
-                    last = region.find(b"\n", hit)
-                    row, when = _error_row(region[first : last if last >= 0 else len(region)])
-                    if row is not None and (when is None or when <= horizon):
-                        if when is not None and when < since:
-                            return None, read  # older rows only from here on
-                        return (
-                            error_from_row(
-                                row, project=project, session=session, when=when, now=mtime
-                            ),
-                            read,
-                        )
-                    hit = region.rfind(_NEEDLE, lo, first)
-                tail = region[:lo] if lo <= MAX_LINE else b""
-                pos = begin
+            info = os.fstat(handle.fileno())
+            known = memo.known(path, info.st_ino, info.st_size) if memo is not None else None
+            found = _search(handle, info.st_size, known[1] if known else 0, since, horizon, budget)
+            if found.row is None and known is not None and known[2] >= 0:
+                kept = _row_at(handle, known[2], known[3])
+                if kept is None:  # not an error row there any more: the file was rewritten
+                    if memo is not None:
+                        memo.forget(path)
+                    return _last_error_in(path, project, mtime, since, horizon, budget, None)
+                found.row, found.when, found.span = kept[0], kept[1], (known[2], known[3])
+                found.read += known[3] - known[2]
+            if memo is not None and found.whole_lines_end is not None and not found.passed_over:
+                memo.remember(path, info.st_ino, found.whole_lines_end, found.span, found.when)
     except OSError:
-        pass
-    return None, read
+        return None, 0
+    row, when = found.row, found.when
+    if row is None or (when is not None and when < since):
+        return None, found.read  # none, or older rows only from here on
+    error = error_from_row(row, project=project, session=session, when=when, now=mtime)
+    return error, found.read
+
+
+class _Found:
+    """What one search from a file's end met."""
+
+    __slots__ = ("passed_over", "read", "row", "span", "when", "whole_lines_end")
+
+    def __init__(self) -> None:
+        self.row: dict[str, Any] | None = None
+        self.when: float | None = None
+        self.span: tuple[int, int] | None = None  # the row's bytes in the file
+        self.read = 0
+        self.whole_lines_end: int | None = None  # just past the file's last newline
+        self.passed_over = False  # a row dated too far ahead was passed over
+
+
+def _search(
+    handle: Any, size: int, floor: int, since: float, horizon: float, budget: int
+) -> _Found:
+    """From the end of the file down to ``floor`` (a line's start) or the budget: the last
+    error row dated up to ``horizon`` (it may be older than ``since``: the caller decides)."""
+    found = _Found()
+    pos = size
+    tail = b""  # the start of a line that began in an earlier chunk
+    if size == floor:
+        found.whole_lines_end = floor
+    while pos > floor and found.read < budget:
+        begin = max(floor, pos - min(CHUNK, budget - found.read))
+        handle.seek(begin)
+        chunk = handle.read(pos - begin)
+        if not chunk:
+            break
+        found.read += len(chunk)
+        region = chunk + tail
+        if found.whole_lines_end is None:
+            newline = region.rfind(b"\n")
+            if newline >= 0 or begin == floor:
+                found.whole_lines_end = begin + newline + 1
+        # The bytes before the region's first newline may be a line's end only
+        lo = 0 if begin == floor else region.find(b"\n") + 1
+        if begin > floor and lo == 0:  # no newline: one line spans the whole chunk
+            tail = region if len(region) <= MAX_LINE else b""
+            pos = begin
+            continue
+        hit = region.rfind(_NEEDLE, lo)
+        while hit >= 0:
+            first = region.rfind(b"\n", 0, hit) + 1
+            last = region.find(b"\n", hit)
+            end = last if last >= 0 else len(region)
+            row, when = _error_row(region[first:end])
+            if row is not None:
+                if when is None or when <= horizon:
+                    found.row, found.when, found.span = row, when, (begin + first, begin + end)
+                    return found
+                found.passed_over = True
+            hit = region.rfind(_NEEDLE, lo, first)
+        tail = region[:lo] if lo <= MAX_LINE else b""
+        pos = begin
+    return found
+
+
+def _row_at(handle: Any, start: int, end: int) -> tuple[dict[str, Any], float | None] | None:
+    """The error row kept at ``start:end``, re-read; None when it is not one any more."""
+    if end - start > MAX_LINE:
+        return None
+    handle.seek(start)
+    line = handle.read(end - start)
+    row, when = _error_row(line)
+    if row is None or len(line) != end - start:
+        return None
+    return row, when
 
 
 def _error_row(line: bytes) -> tuple[dict[str, Any] | None, float | None]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from tui.models import SourceResult, SourceState
 from tui.sources.transcripts.latest import latest_error
+from tui.sources.transcripts.tails import TailMemo
 
 if TYPE_CHECKING:
     import httpx
@@ -31,8 +32,9 @@ class RecentErrorSource:
 
     id = SOURCE_ID
 
-    def __init__(self, roots: Sequence[Path], *, clock: Clock) -> None:
+    def __init__(self, roots: Sequence[Path], *, clock: Clock, memo: Path | None = None) -> None:
         self.roots = tuple(roots)
+        self._memo_path = memo  # where earlier runs' findings are kept (tails.TailMemo)
         self._clock = clock
         self._looked_at: datetime | None = None
         self._detail = "not looked at yet"
@@ -55,7 +57,10 @@ class RecentErrorSource:
         self, client: httpx.AsyncClient | None = None, *, manual: bool = False
     ) -> SourceResult:
         now = self._clock.now()
-        found = latest_error(self.roots, now, since=now - LOOK_BACK)
+        memo = TailMemo(self._memo_path) if self._memo_path is not None else None
+        found = latest_error(self.roots, now, since=now - LOOK_BACK, memo=memo)
+        if memo is not None:
+            memo.save()
         self._looked_at = now
         self._detail = (
             "the latest error in the recent transcripts"
