@@ -20,6 +20,7 @@ Loading never writes anything.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui import paths
 from tui.config.accounts import (
@@ -38,7 +39,6 @@ from tui.config.check import (
     mask_secrets,
     statusline_format_problems,
 )
-from tui.config.explain import ENV_FALLBACKS, explain_sources
 from tui.config.kinds import parse_host_port
 from tui.config.model import (
     DEFAULT_MODEL,
@@ -60,14 +60,40 @@ from tui.config.model import (
     Thresholds,
 )
 from tui.config.read import parse_toml, read_raw, read_text
-from tui.config.template import default_config_text
-from tui.config.write import (
-    config_to_mapping,
-    save_thresholds,
-    write_config_file,
-    write_config_text,
-    write_default_config,
-)
+
+if TYPE_CHECKING:
+    from tui.config.explain import ENV_FALLBACKS, explain_sources
+    from tui.config.template import default_config_text
+    from tui.config.write import (
+        config_to_mapping,
+        save_thresholds,
+        write_config_file,
+        write_config_text,
+        write_default_config,
+    )
+
+# Writing and explaining the file (`config init`, `config show`, the thresholds editor) load
+# on first use: a `status` start reads the config and needs none of them, nor tomli_w.
+_ON_FIRST_USE = {
+    "ENV_FALLBACKS": "tui.config.explain",
+    "explain_sources": "tui.config.explain",
+    "default_config_text": "tui.config.template",
+    "config_to_mapping": "tui.config.write",
+    "save_thresholds": "tui.config.write",
+    "write_config_file": "tui.config.write",
+    "write_config_text": "tui.config.write",
+    "write_default_config": "tui.config.write",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _ON_FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tui.config' has no attribute {name!r}")
+    value = getattr(__import__(module, fromlist=[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_MODEL",

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import tomli_w
-
 from tui.config.model import SECTION_TYPES, AccountConfig, Thresholds, default_of, keys_of
 
 _HEADER = """\
@@ -50,6 +48,8 @@ def toml_value(value: Any) -> str:
     """One value as TOML writes it; a whole float as a whole number (``75``, not ``75.0``)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         value = int(value)
+    import tomli_w  # only when a value is written out (not when a config is read)
+
     return str(tomli_w.dumps({"v": value})).split("=", 1)[1].strip()
 
 
