@@ -38,8 +38,22 @@ def test_launch_module_import_is_cheap() -> None:
 
 # Each was loaded by a warm `status` once and cost it several milliseconds: the event loop and
 # TLS (no call is due), dataclasses (inspect, ast, dis: tui.record makes the value classes),
-# subprocess (the macOS keychain), difflib (did-you-mean), tomllib with no config file.
-HEAVY = ("asyncio", "ssl", "dataclasses", "inspect", "subprocess", "difflib", "tomllib")
+# subprocess (the macOS keychain), difflib (did-you-mean), tomllib with no config file;
+# argparse with gettext and locale (tui.cli.quick reads `status --json`), OpenSSL's hashes
+# (tui.digest), threading (no thread is started), zoneinfo with sysconfig (no zone is named).
+HEAVY = (
+    "asyncio",
+    "ssl",
+    "dataclasses",
+    "inspect",
+    "subprocess",
+    "difflib",
+    "tomllib",
+    "argparse",
+    "_hashlib",
+    "threading",
+    "zoneinfo",
+)
 
 
 def test_status_with_a_warm_cache_does_not_import_httpx(isolated_paths, monkeypatch) -> None:
