@@ -50,8 +50,9 @@ WINDOW_KEY = re.compile(r"(five_hour|seven_day)(_[a-z0-9_]+)?")
 
 
 @given(
-    st.sampled_from(["five_hour", "seven_day", "seven", ""])
-    .flatmap(lambda head: st.text(st.sampled_from("_aZ0-9x\n"), max_size=6).map(head.__add__))
+    st.sampled_from(["five_hour", "seven_day", "seven", ""]).flatmap(
+        lambda head: st.text(st.sampled_from("_aZ0-9x\n"), max_size=6).map(head.__add__)
+    )
 )
 def test_usage_window_keys_are_read_as_the_pattern_reads_them(key: str) -> None:
     assert _is_window_key(key) == bool(WINDOW_KEY.fullmatch(key))

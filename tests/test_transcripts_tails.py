@@ -152,13 +152,27 @@ def test_the_headless_source_keeps_its_memo_in_the_cache_folder(projects, isolat
 
 
 def test_files_unchanged_since_their_search_are_not_opened(projects, tmp_path, reads) -> None:
-    for i in range(6):  # every file written to after the newest error: all must be looked at
+    for i in range(6):  # written to after the newest error: each must be looked at
         session = projects / "-home-me-app" / f"sess-{i}.jsonl"
-        write(session, error_row(NOW - timedelta(minutes=30 - i), f"error {i}"), *_padding(3))
+        rows = [error_row(NOW - timedelta(minutes=30), f"error {i}")] if i == 2 else []
+        write(session, *rows, *_padding(3, 10 * i))
         os.utime(session, (NOW.timestamp() - i, NOW.timestamp() - i))
     memo_file = tmp_path / "tails.json"
-    assert _search(projects, memo_file).text == "error 5"
+    assert _search(projects, memo_file).text == "error 2"
     assert len(reads) == 6
     reads.clear()
-    assert _search(projects, memo_file).text == "error 5"
+    assert _search(projects, memo_file).text == "error 2"
     assert len(reads) == 1  # only the file holding the newest error, for its row
+
+
+def test_the_memo_never_widens_the_search(projects, tmp_path) -> None:
+    for i in range(4):  # 4 files of 40 KB, the newest first; an error at the oldest's end
+        session = projects / "-home-me-app" / f"sess-{i}.jsonl"
+        rows = [error_row(NOW - timedelta(minutes=30), "beyond the budget")] if i == 3 else []
+        write(session, *_padding(100, 100 * i), *rows)
+        os.utime(session, (NOW.timestamp() - i, NOW.timestamp() - i))
+    budget = 2 * (projects / "-home-me-app" / "sess-0.jsonl").stat().st_size
+    memo = TailMemo(tmp_path / "tails.json")
+    for _ in range(3):  # the same answer as without a memo, run after run
+        assert latest_error([projects], NOW, total_budget=budget, memo=memo) is None
+    assert latest_error([projects], NOW, total_budget=budget) is None

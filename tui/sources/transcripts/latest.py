@@ -30,7 +30,7 @@ from tui.sources.transcripts.rows import (
     loads,
     parse_ts,
 )
-from tui.sources.transcripts.tails import TailMemo
+from tui.sources.transcripts.tails import Entry, TailMemo
 
 RECENT = timedelta(days=1)  # files written to longer ago than this are not looked at
 CHUNK = 256 * 1024
@@ -63,52 +63,37 @@ def latest_error(
     start = (since or now - RECENT).timestamp()
     horizon = now.timestamp() + FUTURE_SLACK_S
     recent = sorted(_recent_files(roots, start), reverse=True)
-    kept, empty = _unchanged(recent, memo, start)
-    newest_kept = max((when for when in kept.values() if when is not None), default=None)
     best: TranscriptError | None = None
     spent = 0
-    for mtime, path, project, _inode, _size in recent:
+    for mtime, path, project, inode, size in recent:
         if best is not None and mtime < best.observed_at.timestamp():
             break  # written before the newest error found: nothing newer in it, nor after
         if spent >= total_budget:
             break
-        if path in empty:
-            continue  # unchanged since a search that found no error row of the last day
-        if path in kept:  # unchanged since it was searched: open it only for the newest row
-            when = kept[path]
-            if when is not None and (
-                when < (newest_kept or 0.0)
-                or (best is not None and when <= best.observed_at.timestamp())
-            ):
-                continue
-        found, used = _last_error_in(
-            path, project, mtime, start, horizon, min(file_budget, total_budget - spent), memo
-        )
-        spent += used
+        budget = min(file_budget, total_budget - spent)
+        known = memo.known(path, inode, size) if memo is not None else None
+        # A file the memo answers is charged what reading it would cost, so that the memo makes
+        # the search cheaper, never wider (the same files are looked at, the same answer).
+        charge = 0 if known is None else min(budget, size - max(known[2], 0))
+        if known is not None and known[1] == size and _nothing_newer(known, best, start):
+            spent += charge  # unchanged since it was searched, and nothing newer in it
+            continue
+        found, used = _last_error_in(path, project, mtime, start, horizon, budget, memo)
+        spent += max(used, charge)
         if found is not None and (best is None or found.observed_at > best.observed_at):
             best = found
     return best
 
 
-def _unchanged(
-    recent: Sequence[tuple[float, str, str, int, int]], memo: TailMemo | None, since: float
-) -> tuple[dict[str, float | None], set[str]]:
-    """Of the files unchanged since a search: those whose last error row is dated from
-    ``since`` on, with its time (None: the row has none); and those with none."""
-    kept: dict[str, float | None] = {}
-    empty: set[str] = set()
-    if memo is None:
-        return kept, empty
-    for _mtime, path, _project, inode, size in recent:
-        known = memo.known(path, inode, size)
-        if known is None or known[1] != size:
-            continue  # new, or grown since: searched (from where it was left)
-        when = known[4]
-        if known[2] < 0 or (when is not None and when < since):
-            empty.add(path)
-        else:
-            kept[path] = when
-    return kept, empty
+def _nothing_newer(known: Entry, best: TranscriptError | None, since: float) -> bool:
+    """Whether a file unchanged since its search cannot hold an error newer than ``best``
+    dated from ``since`` on: it had no error row, or its last one is older than either."""
+    if known[2] < 0:
+        return True
+    when = known[4]
+    if when is None:
+        return False  # the row is dated by the file: read it
+    return when < since or (best is not None and when <= best.observed_at.timestamp())
 
 
 def _recent_files(
