@@ -33,3 +33,18 @@ def test_a_damaged_or_foreign_file_is_replaced(tmp_path: Path) -> None:
     os.mkfifo(target)  # never opened for reading: a FIFO would hang a reader
     write_json(target, {"n": 3}, prefix=".t-")
     assert json.loads(target.read_text()) == {"n": 3}
+
+
+def test_the_estimate_errors_keep_the_time_they_last_changed(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tui.core.last_error import read_estimate_errors, write_estimate_errors
+
+    target = tmp_path / "estimate.json"
+    first = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    write_estimate_errors({"five_hour": 1.234}, first, target)
+    write_estimate_errors({"five_hour": 1.2341}, first + timedelta(minutes=5), target)
+    assert read_estimate_errors(target) == (first, {"five_hour": 1.23})
+    later = first + timedelta(minutes=9)
+    write_estimate_errors({"five_hour": 0.8}, later, target)
+    assert read_estimate_errors(target) == (later, {"five_hour": 0.8})

@@ -78,10 +78,16 @@ def read_last_error(path: Path | None = None) -> Classification | None:
 def write_estimate_errors(
     errors: Mapping[str, float], at: datetime, path: Path | None = None
 ) -> None:
-    """The estimate's running error (points) per window, as the live view last measured it."""
-    payload = {"at": at.isoformat(), "windows": {k: round(v, 2) for k, v in errors.items()}}
+    """The estimate's running error (points) per window, as last measured; ``at`` is when they
+    last changed (the same errors found again by a later process leave the file alone)."""
+    target = path or paths.estimate_file()
+    windows = {k: round(v, 2) for k, v in errors.items()}
+    known = read_estimate_errors(target)
+    if known is not None and known[1] == windows:
+        return
+    payload = {"at": at.isoformat(), "windows": windows}
     with contextlib.suppress(OSError):
-        write_json(path or paths.estimate_file(), payload, prefix=".estimate-")
+        write_json(target, payload, prefix=".estimate-")
 
 
 def read_estimate_errors(path: Path | None = None) -> tuple[datetime, dict[str, float]] | None:
