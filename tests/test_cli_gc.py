@@ -49,3 +49,33 @@ def test_the_entry_point_runs_status_without_it_and_the_answer_is_whole(isolated
     )
     assert "COLLECTOR False" in done.stderr, done.stderr
     assert '"schema": 1' in done.stdout
+
+
+def test_the_live_view_starts_without_it_and_runs_with_it(
+    collector_off, isolated_paths, monkeypatch
+) -> None:
+    from tui.ui.app import LimitwatchApp
+
+    seen: dict[str, object] = {}
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    def run(self, *args, **kwargs) -> int:
+        seen["collections before"] = len(collections)
+        seen["enabled"] = gc.isenabled()
+        seen["frozen"] = gc.get_freeze_count()
+        return 0
+
+    monkeypatch.setattr(LimitwatchApp, "run", run)
+    gc.callbacks.append(count)
+    try:
+        assert main(["--demo"]) == 0
+    finally:
+        gc.callbacks.remove(count)
+        gc.unfreeze()
+    assert seen["collections before"] == 0  # the start made no garbage worth a collection
+    assert seen["enabled"] is True  # on for the hours it runs
+    assert seen["frozen"] > 10_000  # what the start made is out of its walks

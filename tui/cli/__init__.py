@@ -45,8 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         args = build_parser(command_in(words)).parse_args(words)
     _ran = args.command
-    if args.command not in _ONE_SHOT_COMMANDS:
-        gc.enable()  # the live view, export, simulate: they run for hours (see tui/__main__.py)
+    if args.command is not None and args.command not in _ONE_SHOT_COMMANDS:
+        gc.enable()  # export, simulate: they run for hours (see tui/__main__.py); the live
+        # view turns it on once its start is done (cli/live.py: its imports make no garbage)
     try:
         if args.command in _MASKED_COMMANDS:
             return _masked(args)
