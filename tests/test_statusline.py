@@ -105,3 +105,46 @@ def test_parse_feed_tolerates_any_shape() -> None:
     for data in (None, [], "x", 5, {"rate_limits": []}, {"rate_limits": {"five_hour": 3}}):
         feed = statusline.parse_feed(data, NOW)
         assert feed.windows == ()
+
+
+def _cache_for_the_sign_in(isolated_paths, fetched_at: datetime, five: float = 41.0) -> None:
+    """What the live view or `status` leaves in the shared usage cache for the user."""
+    from tests.test_status import _login
+    from tui.config import Config
+    from tui.sources.credentials import CredentialStore
+    from tui.sources.oauth.cache import CacheEntry, UsageCache
+
+    _login(isolated_paths)
+    creds = CredentialStore(Config(), clock=ManualClock(NOW)).oauth()
+    assert creds is not None
+    payload = {
+        "five_hour": {"utilization": five, "resets_at": (NOW + timedelta(hours=1)).isoformat()},
+        "seven_day": {"utilization": 17.0, "resets_at": (NOW - timedelta(minutes=1)).isoformat()},
+    }
+    UsageCache(creds.account_key, clock=ManualClock(NOW)).write(
+        CacheEntry(payload=payload, fetched_at=fetched_at, next_allowed_at=None)
+    )
+
+
+def test_without_rate_limits_the_shared_usage_cache_gives_the_numbers(isolated_paths) -> None:
+    _cache_for_the_sign_in(isolated_paths, NOW - timedelta(minutes=4))
+    feed = _feed()
+    del feed["rate_limits"]
+    code, out = _run(json.dumps(feed))
+    assert code == 0
+    assert "5h 41%" in out  # the official number limitwatch fetched 4 minutes ago
+    assert "7d —" in out  # that window has reset since: its old number is not shown
+
+
+def test_numbers_older_than_half_an_hour_are_not_shown(isolated_paths) -> None:
+    _cache_for_the_sign_in(isolated_paths, NOW - timedelta(minutes=31))
+    feed = _feed()
+    del feed["rate_limits"]
+    code, out = _run(json.dumps(feed))
+    assert (code, "5h —" in out) == (0, True)
+
+
+def test_the_feed_wins_over_the_cache(isolated_paths) -> None:
+    _cache_for_the_sign_in(isolated_paths, NOW - timedelta(minutes=4))
+    _code, out = _run(json.dumps(_feed(five=33.0)))
+    assert "5h 33%" in out

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import argparse
 
 STATUSLINE_ERROR_RECENT = timedelta(hours=1)
+RECENT_NUMBERS = timedelta(minutes=30)  # older numbers (a feed, the usage cache) are not shown
 MAX_STDIN = 1_000_000
 STDIN_DEADLINE_SECONDS = 1.0  # Claude Code writes its JSON at once; never wait longer than this
 
@@ -81,8 +82,11 @@ def _statusline(args: argparse.Namespace, clock: Clock, stdin: TextIO) -> str:
     windows = {w.id: w for w in feed.windows}
     if not windows:
         recorded = feed_mod.read_recorded(paths.statusline_file(folder))
-        if recorded is not None and (now - recorded.observed_at) < timedelta(minutes=30):
+        if recorded is not None and (now - recorded.observed_at) < RECENT_NUMBERS:
             windows = {w.id: w for w in recorded.windows}
+    if not windows:
+        with contextlib.suppress(Exception):  # no numbers is a dash, never a broken line
+            windows = _cached_windows(folder, clock)
     try:
         error = _recent_error(now, folder)
     except Exception:
@@ -170,6 +174,36 @@ def _account(config: Config, folder: Path | None, name: str | None) -> tuple[str
         if account.config_dir.expanduser() == wanted:
             return account.name, folder
     return "default", folder
+
+
+def _cached_windows(folder: Path | None, clock: Clock) -> dict[str, Any]:
+    """The official numbers another limitwatch process (the live view, ``status``, ``export``)
+    left in the shared usage cache for this account, when fetched in the last 30 minutes;
+    windows that have reset since are left out. Reads Claude Code's sign-in only to name the
+    cache (never sends it: the status line makes no call)."""
+    from tui.sources.credentials import CredentialStore
+    from tui.sources.oauth.cache import UsageCache
+    from tui.sources.oauth.parse import parse_usage
+
+    env = {k: v for k, v in os.environ.items() if k != "CLAUDE_CONFIG_DIR"}
+    if folder is not None:
+        env["CLAUDE_CONFIG_DIR"] = str(folder)
+    # The feed's folder decides whose sign-in it is (not the config's own claude_config_dir).
+    creds = CredentialStore(Config(), clock=clock, env=env).oauth()
+    if creds is None:
+        return {}
+    entry = UsageCache(creds.account_key, clock=clock).read()
+    now = clock.now()
+    if entry is None or entry.payload is None or entry.fetched_at is None:
+        return {}
+    if not timedelta(0) <= now - entry.fetched_at < RECENT_NUMBERS:
+        return {}
+    windows, _extra = parse_usage(entry.payload, entry.fetched_at)
+    return {
+        w.id: w
+        for w in windows
+        if w.used_percent is not None and (w.resets_at is None or w.resets_at > now)
+    }
 
 
 def _record_history(config: Config, clock: Clock, windows: Any, account: str) -> None:
