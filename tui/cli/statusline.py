@@ -183,7 +183,6 @@ def _cached_windows(folder: Path | None, clock: Clock) -> dict[str, Any]:
     cache (never sends it: the status line makes no call)."""
     from tui.sources.credentials import CredentialStore
     from tui.sources.oauth.cache import UsageCache
-    from tui.sources.oauth.parse import parse_usage
 
     env = {k: v for k, v in os.environ.items() if k != "CLAUDE_CONFIG_DIR"}
     if folder is not None:
@@ -194,11 +193,11 @@ def _cached_windows(folder: Path | None, clock: Clock) -> dict[str, Any]:
         return {}
     entry = UsageCache(creds.account_key, clock=clock).read()
     now = clock.now()
-    if entry is None or entry.payload is None or entry.fetched_at is None:
+    if entry is None or entry.fetched_at is None:
         return {}
     if not timedelta(0) <= now - entry.fetched_at < RECENT_NUMBERS:
         return {}
-    windows, _extra = parse_usage(entry.payload, entry.fetched_at)
+    windows, _extra = entry.values()
     return {
         w.id: w
         for w in windows

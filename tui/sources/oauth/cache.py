@@ -31,10 +31,13 @@ from tui import paths
 from tui.clock import Clock
 from tui.record import record, replace
 from tui.sources.oauth import policy
+from tui.sources.oauth.parse import parse_usage
 from tui.state_file import write_json
 
 if TYPE_CHECKING:
     import asyncio
+
+    from tui.models import ExtraUsage, Window
 
 try:  # pragma: no cover - platform dependent
     import fcntl as _fcntl
@@ -112,6 +115,13 @@ class CacheEntry:
 
     def with_attempt(self, **changes: Any) -> CacheEntry:
         return replace(self, **changes)
+
+    def values(self) -> tuple[tuple[Window, ...], ExtraUsage | None]:
+        """The windows and extra usage of the payload, as of when it was fetched (none when
+        nothing was fetched yet)."""
+        if self.payload is None or self.fetched_at is None:
+            return (), None
+        return parse_usage(self.payload, self.fetched_at)
 
 
 EMPTY = CacheEntry(payload=None, fetched_at=None, next_allowed_at=None)

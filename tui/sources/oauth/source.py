@@ -16,12 +16,10 @@ from tui.config import Config
 from tui.models import (
     Account,
     ErrorResponse,
-    ExtraUsage,
     SourceResult,
     SourceState,
     SourceStateName,
     TransportError,
-    Window,
 )
 from tui.record import replace
 from tui.sources.credentials import CredentialStore, OAuthCredentials
@@ -293,7 +291,7 @@ class OAuthUsageSource:
             last_ok=False,
             last_detail=what,
         )
-        windows, extra = self._cached_values(entry)
+        windows, extra = entry.values()
         detail = what + self._age_note(entry, now)
         state = SourceState(
             SOURCE_ID, "error", self._last_success, decision.next_allowed_at, detail
@@ -308,12 +306,6 @@ class OAuthUsageSource:
             from_cache=bool(windows) or extra is not None,
         )
         return result, new_entry
-
-    @staticmethod
-    def _cached_values(entry: CacheEntry) -> tuple[tuple[Window, ...], ExtraUsage | None]:
-        if entry.payload is None or entry.fetched_at is None:
-            return (), None
-        return parse_usage(entry.payload, entry.fetched_at)
 
     @staticmethod
     def _age_note(entry: CacheEntry, now: datetime) -> str:
@@ -332,7 +324,7 @@ class OAuthUsageSource:
         if nxt <= now:  # should not happen; never schedule in the past
             nxt = now + timedelta(seconds=self.interval)
         self._next_allowed = nxt
-        windows, extra = self._cached_values(entry)
+        windows, extra = entry.values()
         if entry.fetched_at is not None and entry.payload is not None:
             self._last_success = max(self._last_success or entry.fetched_at, entry.fetched_at)
         state: SourceStateName
@@ -367,7 +359,7 @@ class OAuthUsageSource:
         The cached values come along, marked stale with their age."""
         nxt = now + timedelta(seconds=BUSY_RETRY_SECONDS)
         self._next_allowed = nxt
-        windows, extra = self._cached_values(entry)
+        windows, extra = entry.values()
         if entry.fetched_at is not None and entry.payload is not None:
             shown = f"showing values from {age(entry.fetched_at, now)}"
         else:
