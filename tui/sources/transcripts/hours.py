@@ -87,12 +87,10 @@ class Hours:
             bucket = self.hours[hour_key] = Hour([] if self.keep_rows else None)
         if ids is not None:
             key = hash(ids)
-            if key in bucket.seen or (bucket.packed and _packed_has(bucket.packed, key)):
+            if bucket.has(key):
                 return False
             before = self.hours.get(hour_key - HOUR)
-            if before is not None and (
-                key in before.seen or (before.packed and _packed_has(before.packed, key))
-            ):
+            if before is not None and before.has(key):
                 return False
             bucket.seen.add(key)
         if bucket.rows is not None:
