@@ -6,7 +6,7 @@ reader parses every line it cannot pass over.
 
 from __future__ import annotations
 
-import json
+from tui.sources.transcripts.scanner import scan_once
 
 # Not typing's: a helper process of the first scan starts without importing typing.
 TYPE_CHECKING = False
@@ -33,7 +33,6 @@ USER_CHECK_HEAD = 4096  # how far into a line its top-level "type" is looked for
 _MESSAGE_ID_KEY = b'"message":{"id":"msg_'
 _REQUEST_ID = b'"requestId":"'
 _KEY_OPENERS = b",{"  # what precedes a key's opening quote
-_DECODE = json.JSONDecoder().raw_decode
 
 
 def user_row(buf: bytearray, start: int, stop: int) -> bool:
@@ -80,8 +79,8 @@ def _rest_of_row(buf: bytearray, after: int, stop: int) -> bool:
         return False
     try:
         text = "{" + buf[after + 1 : stop].decode()
-        rest, end = _DECODE(text)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        rest, end = scan_once(text, 0)
+    except (ValueError, RecursionError, StopIteration):  # UnicodeDecodeError: a ValueError
         return False
     return end == len(text) and type(rest) is dict and "type" not in rest
 

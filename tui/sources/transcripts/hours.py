@@ -12,7 +12,6 @@ pruned. Hours counted by a helper process of the first scan are taken in whole (
 from __future__ import annotations
 
 import marshal
-from array import array
 from bisect import bisect_left
 from itertools import chain
 
@@ -61,6 +60,8 @@ class Hour:
 
     def pack(self) -> None:
         if self.seen:
+            from array import array  # not at the top: array imports collections (a helper's start)
+
             self.packed = array("q", sorted(chain(self.packed, self.seen)))
             self.seen = set()
 

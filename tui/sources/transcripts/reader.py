@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 from _thread import allocate_lock
-from collections import OrderedDict
 
 from tui.sources.transcripts.filters import (
     ERROR_HEAD,
@@ -116,8 +115,9 @@ class Reader:
         # one small object each (an OrderedDict adds a node per key)
         self._error_keys: dict[int, None] = {}
         # The last responses counted: message id (after "msg_") -> request id, as they appear
-        # in a row's bytes (ids holding no backslash or quote only: their bytes are the ids).
-        self._recent: OrderedDict[bytes, bytes] = OrderedDict()
+        # in a row's bytes (ids holding no backslash or quote only: their bytes are the ids),
+        # oldest first (a plain dict: OrderedDict's module costs a helper's start).
+        self._recent: dict[bytes, bytes] = {}
         self._buffer: bytearray | None = None  # the read buffer, during a scan
 
     def begin(self, now: float, cut: float) -> None:
@@ -266,7 +266,7 @@ class Reader:
                         ):
                             recent[mid[4:].encode()] = rid.encode()
                             if len(recent) > RECENT_IDS:
-                                recent.popitem(last=False)
+                                del recent[next(iter(recent))]
                     break
                 if hit >= 13 and startswith(ERROR_HEAD, hit - 13):
                     self._line(buf[pos:stop], state, totals, new_errors)

@@ -7,11 +7,18 @@ control characters are stripped before it is kept.
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
+from tui.sources.transcripts.scanner import scan_once
 
 # Not typing's: a helper process of the first scan starts without importing typing.
 TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import UTC, datetime
+else:
+    try:  # the C module behind datetime: a scanning helper starts without datetime.py
+        from _datetime import UTC, datetime
+    except ImportError:  # pragma: no cover - an interpreter without it
+        from datetime import UTC, datetime
+
 if TYPE_CHECKING:  # imported when an error row is met: a scanning helper process stays lean
     from typing import Any
 
@@ -20,11 +27,12 @@ if TYPE_CHECKING:  # imported when an error row is met: a scanning helper proces
 # A row dated further ahead of now than this is not believed (a clock gone wrong, a damaged
 # file): it is neither the last error nor counted as usage.
 FUTURE_SLACK_S = 24 * 3600
-VERSION_MAX = 40
+VERSION_MAX = 40  # characters kept of a row's "version"
 _EARLIEST = datetime(1970, 1, 2, tzinfo=UTC).timestamp()
-_LATEST = datetime(9999, 1, 1, tzinfo=UTC).timestamp()  # characters kept of a row's "version"
+_LATEST = datetime(9999, 1, 1, tzinfo=UTC).timestamp()
+_INF = float("inf")
+_FROM_ISO = datetime.fromisoformat
 
-_DECODE = json.JSONDecoder().raw_decode
 # C0 controls but tab and newline, DEL, and C1 controls: an escape sequence in a transcript
 # must not reach a terminal.
 _CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
@@ -38,33 +46,35 @@ def clean(text: str) -> str:
 
 
 def loads(line: bytes | bytearray) -> Any:
-    """``json.loads(line)``, a little faster for a well-formed row (most of them)."""
+    """``json.loads(line)``, a little faster for a well-formed row (most of them): the C
+    scanner straight away, with json's own rules (spaces around, errors) for the rest."""
     try:
         text = line.decode()
-        row, end = _DECODE(text)
+        row, end = scan_once(text, 0)
         if end == len(text):
             return row
-    except ValueError:
+    except (ValueError, StopIteration):
         pass
-    return json.loads(line)  # its rules for spaces around and its error for the rest
+    import json
+
+    return json.loads(line)
 
 
 def parse_ts(value: object) -> float | None:
-    """Epoch seconds of an ISO 8601 timestamp (``inf`` for one past year 9999), or None."""
+    """Epoch seconds of an ISO 8601 timestamp (``inf`` for one past year 9999), or None.
+    (Once per response of a first scan: no call it can do without.)"""
     if not isinstance(value, str) or not value:
         return None
     try:
-        when = datetime.fromisoformat(value)
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        stamp = when.timestamp()
+        when = _FROM_ISO(value)
+        stamp = (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).timestamp()
     except (ValueError, OverflowError):
         return None
     # Kept far enough from datetime's ends that any block or window built on it stays in
     # range: a time past the end is "infinitely ahead" (never believed), one before is early.
     if stamp > _LATEST:
-        return float("inf")
-    return max(stamp, _EARLIEST)
+        return _INF
+    return stamp if stamp > _EARLIEST else _EARLIEST
 
 
 def positive_int(value: object) -> int:
