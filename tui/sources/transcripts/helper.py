@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 CLAIM_BYTES = 4  # one batch index, little-endian, per record in the claims pipe
 
+# What a helper read stays until the process ends (``os._exit``, see ``main``): freeing its
+# few hundred thousand objects first would only hold the answer back.
+_KEPT: list[object] = []
+
 # How: isolated (no environment, no user site, no current folder on sys.path) and without
 # ``site`` (about a third of an interpreter's start): the job brings the scanning process's
 # sys.path, so the package is found where that process found it.
@@ -56,6 +60,7 @@ def read_claimed(fd: int, batches: list[list[FileItem]], now: float, cut: float)
     row or per file, so that taking them in leaves nothing scattered in the scanning
     process's memory."""
     reader = Reader()
+    _KEPT.append(reader)  # see _KEPT
     reader.begin(now, cut)
     reader.hours = Hours(keep_rows=True)
     reader.collect_errors = []
@@ -96,6 +101,8 @@ def main(job: tuple[Any, ...]) -> None:
     out = read_claimed(fd, batches, now, cut)
     sys.stdout.buffer.write(marshal.dumps(out))
     sys.stdout.buffer.flush()
-    # Gone at once: the scanning process reads to the end of this pipe, which a normal exit
-    # would close only after freeing every object of the scan.
+    # The scanning process reads to the end of this pipe: closed now, not at the exit, which
+    # closes files only after giving the process's memory back.
+    os.close(sys.stdout.fileno())
+    # Gone at once: a normal exit would first free every object of the scan.
     os._exit(0)
