@@ -269,3 +269,23 @@ def test_an_error_row_repeating_a_counted_response_is_still_an_error(scan_rows) 
     )
     tokens, errors, _ = scan_rows(counted, error)
     assert (tokens, errors) == (10, ["ok"])
+
+
+def test_only_a_response_s_streamed_repeats_go_unparsed(scan_rows, monkeypatch) -> None:
+    """The repeats right after a response's first row are passed over unparsed; a repeat
+    further down (after a tool result) counts once all the same, parsed or not."""
+    from tui.sources.transcripts import reader
+
+    parsed: list[bytes] = []
+    real = reader.loads
+
+    def counting(line: bytes | bytearray) -> object:
+        parsed.append(bytes(line))
+        return real(line)
+
+    monkeypatch.setattr(reader, "loads", counting)
+    first = raw_assistant("", "msg_1", 10, ',"requestId":"req_1"')
+    other = raw_assistant("", "msg_2", 20, ',"requestId":"req_2"')
+    tokens, _, _ = scan_rows(first, first, first, other, tool_result(LONG), first)
+    assert tokens == 30
+    assert [row.decode() for row in parsed[:2]] == [first, other]

@@ -238,24 +238,34 @@ class Reader:
         totals: dict[str, int],
         new_errors: list[TranscriptError],
     ) -> None:
-        """Handle the complete lines in ``buf[pos:limit]`` that mention usage or an API error."""
+        """Handle the complete lines in ``buf[pos:limit]`` that mention usage or an API error.
+
+        A streamed repeat of a response sits right after the response's first row (or after
+        another repeat), so only a line after a usage row is looked up among the responses
+        counted lately: a response's first row is parsed without the look-up. (A repeat
+        elsewhere is parsed, and counts once all the same.)"""
         find, rfind, startswith = buf.find, buf.rfind, buf.startswith
         recent = self._recent
+        after_usage = False  # the line before was a usage row
         while pos < limit:
             stop = find(b"\n", pos, limit)
             if stop < 0:
                 stop = limit
             if stop - pos >= USER_CHECK_MIN and user_row(buf, pos, stop):
                 pos = stop + 1
+                after_usage = False
                 continue
             # From the end: Claude Code writes the message's usage last in it, near the line's end.
             hit = rfind(TAIL, pos, stop)
+            usage_row = False
             while hit >= 0:
                 if hit >= 2 and startswith(USAGE_HEAD, hit - 2):
-                    if recent and counted_before(buf, pos, stop, hit, recent):
-                        break  # a streamed repeat of a response counted already
+                    if after_usage and counted_before(buf, pos, stop, hit, recent):
+                        usage_row = True  # a streamed repeat of a response counted already
+                        break
                     ids = self._line(buf[pos:stop], state, totals, new_errors)
                     if ids is not None:
+                        usage_row = True
                         mid, rid = ids
                         if (
                             mid.startswith("msg_")
@@ -272,6 +282,7 @@ class Reader:
                     self._line(buf[pos:stop], state, totals, new_errors)
                     break
                 hit = rfind(TAIL, pos, hit)  # "message" or another word ending so
+            after_usage = usage_row
             pos = stop + 1
 
     def _line(
@@ -281,9 +292,9 @@ class Reader:
         totals: dict[str, int],
         new_errors: list[TranscriptError],
     ) -> tuple[str, str] | None:
-        """Parse one row and count what it holds; the message id + request id when it was
-        counted as usage with both. (Once per response of a first scan: the checks are
-        inlined, ``type(x) is dict`` where JSON can give nothing else.)"""
+        """Parse one row and count what it holds; the message id + request id of a usage row
+        that has both (counted now, or counted before). (Once per response of a first scan:
+        the checks are inlined, ``type(x) is dict`` where JSON can give nothing else.)"""
         try:
             row = loads(line)
         except (ValueError, RecursionError):
@@ -331,8 +342,7 @@ class Reader:
         )
         if self.hours.add(ids, when, model, counts):
             totals["usage"] += 1
-            return ids
-        return None
+        return ids  # counted now or before: its streamed repeats need not be parsed
 
     def error_row(
         self, row: dict[str, Any], state: FileState, new_errors: list[TranscriptError]
