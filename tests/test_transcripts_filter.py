@@ -289,3 +289,12 @@ def test_only_a_response_s_streamed_repeats_go_unparsed(scan_rows, monkeypatch) 
     tokens, _, _ = scan_rows(first, first, first, other, tool_result(LONG), first)
     assert tokens == 30
     assert [row.decode() for row in parsed[:2]] == [first, other]
+
+
+def test_a_broken_row_is_never_taken_for_a_repeat_across_the_line_s_end(scan_rows) -> None:
+    """A message id holding a newline, and a broken row that ends where that id's newline
+    would be: the bytes after the line's end are the next line's, never this row's."""
+    first = raw_assistant("", "msg_a\\nb", 10, ',"requestId":"req_1"')
+    broken = '{"requestId":"req_1","usage":1,"message":{"id":"msg_a\nb","type":"assistant"}'
+    _, _, source = scan_rows(first, broken)
+    assert source.malformed_total == 1  # the broken row was parsed, and refused

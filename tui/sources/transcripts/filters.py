@@ -8,11 +8,6 @@ from __future__ import annotations
 
 from tui.sources.transcripts.scanner import scan_once
 
-# Not typing's: a helper process of the first scan starts without importing typing.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
 # One bytes search finds both keys that make a line worth parsing: ``"usage"`` and
 # ``"isApiErrorMessage"`` both end in ``sage"`` (a search costs about the same for any needle,
 # so one pass instead of two halves the searching). ``"message"`` ends so too and is told apart
@@ -90,13 +85,13 @@ def counted_before(
     start: int,
     stop: int,
     hit: int,
-    recent: Mapping[bytes, bytes],
+    last: tuple[bytes, bytes],
 ) -> bool:
     """True when the row ``buf[start:stop]`` (its last usage key at ``hit``) is a streamed
-    repeat of a response counted already: the same message id + request id as one of the
-    last rows counted (``recent``: message id after "msg_" -> request id, ids holding no
-    backslash and no quote, so that bytes equal to one are that id). Those are passed over
-    unparsed; they would not count again.
+    repeat of a response counted already: the same message id + request id as the usage row
+    before it (``last``: the message id after "msg_" followed by its closing quote, and the
+    request id, ids holding no backslash and no quote, so that bytes equal to one are that
+    id). Those are passed over unparsed; they would not count again.
 
     The ids are read from the bytes as Claude Code writes them, and a row is passed over
     only where they are provably its own: ``"message":{"id":"msg_..."`` with no object
@@ -108,12 +103,10 @@ def counted_before(
     if m < 0:
         return False
     m_id = m + len(_MESSAGE_ID_KEY)
-    m_end = find(b'"', m_id, stop)
-    if m_end < 0:
-        return False
-    rid = recent.get(bytes(buf[m_id:m_end]))
-    if rid is None:
-        return False  # a response not counted lately (most first rows)
+    mid, rid = last
+    m_end = m_id + len(mid) - 1  # its closing quote
+    if m_end >= stop or not buf.startswith(mid, m_id):
+        return False  # another response
     # After the message first (Claude Code's order; and JSON keeps a key's last value)
     r = buf.rfind(_REQUEST_ID, m_end, stop)
     before = r < 0

@@ -37,8 +37,6 @@ CHUNK_SIZE = 1024 * 1024
 # A line longer than this is skipped (no row Claude Code writes that matters is near it; a
 # damaged file can hold hundreds of MB without a newline).
 MAX_LINE_BYTES = 32 * 1024 * 1024
-RECENT_IDS = 256  # streamed rows of one response sit next to each other
-RECENT_KEPT = 16  # more are forgotten after a scan (see end)
 
 # (path, project, session) of one transcript file
 FileItem = tuple[str, str, str]
@@ -114,10 +112,6 @@ class Reader:
         # Error rows surfaced, oldest first, by the hash of (session, time, text): a plain dict,
         # one small object each (an OrderedDict adds a node per key)
         self._error_keys: dict[int, None] = {}
-        # The last responses counted: message id (after "msg_") -> request id, as they appear
-        # in a row's bytes (ids holding no backslash or quote only: their bytes are the ids),
-        # oldest first (a plain dict: OrderedDict's module costs a helper's start).
-        self._recent: dict[bytes, bytes] = {}
         self._buffer: bytearray | None = None  # the read buffer, during a scan
 
     def begin(self, now: float, cut: float) -> None:
@@ -127,12 +121,8 @@ class Reader:
         self.horizon = now + FUTURE_SLACK_S
 
     def end(self) -> None:
-        """Memory at rest holds no read buffer, nor the last responses of a large scan: kept,
-        those would be a few hundred small objects scattered across the memory the scan
-        used (it could not be given back); they only spare parsing a streamed repeat."""
+        """Memory at rest holds no read buffer."""
         self._buffer = None
-        if len(self._recent) > RECENT_KEPT:
-            self._recent.clear()
 
     def scan_batch(
         self, batch: Iterable[FileItem], totals: dict[str, int], new_errors: list[TranscriptError]
@@ -241,12 +231,14 @@ class Reader:
         """Handle the complete lines in ``buf[pos:limit]`` that mention usage or an API error.
 
         A streamed repeat of a response sits right after the response's first row (or after
-        another repeat), so only a line after a usage row is looked up among the responses
-        counted lately: a response's first row is parsed without the look-up. (A repeat
-        elsewhere is parsed, and counts once all the same.)"""
+        another repeat), so only a line right after a usage row is compared with that row's
+        ids: a response's first row is parsed straight away. (A repeat elsewhere is parsed,
+        and counts once all the same.)"""
         find, rfind, startswith = buf.find, buf.rfind, buf.startswith
-        recent = self._recent
-        after_usage = False  # the line before was a usage row
+        after_usage = False  # the line before was a usage row...
+        # ...with these ids, as its bytes hold them: the message id after "msg_" with its
+        # closing quote, and the request id (ids without backslash or quote only)
+        last: tuple[bytes, bytes] | None = None
         while pos < limit:
             stop = find(b"\n", pos, limit)
             if stop < 0:
@@ -260,23 +252,18 @@ class Reader:
             usage_row = False
             while hit >= 0:
                 if hit >= 2 and startswith(USAGE_HEAD, hit - 2):
-                    if after_usage and counted_before(buf, pos, stop, hit, recent):
+                    if after_usage and last and counted_before(buf, pos, stop, hit, last):
                         usage_row = True  # a streamed repeat of a response counted already
                         break
                     ids = self._line(buf[pos:stop], state, totals, new_errors)
                     if ids is not None:
                         usage_row = True
                         mid, rid = ids
-                        if (
-                            mid.startswith("msg_")
-                            and '"' not in mid
-                            and "\\" not in mid
-                            and '"' not in rid
-                            and "\\" not in rid
-                        ):
-                            recent[mid[4:].encode()] = rid.encode()
-                            if len(recent) > RECENT_IDS:
-                                del recent[next(iter(recent))]
+                        plain = '"' not in mid and "\\" not in mid and '"' not in rid
+                        if plain and mid.startswith("msg_") and "\\" not in rid:
+                            last = (mid[4:].encode() + b'"', rid.encode())
+                        else:
+                            last = None
                     break
                 if hit >= 13 and startswith(ERROR_HEAD, hit - 13):
                     self._line(buf[pos:stop], state, totals, new_errors)
