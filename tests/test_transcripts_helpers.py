@@ -98,3 +98,51 @@ def test_error_rows_read_by_a_helper_are_surfaced_once(tree) -> None:
     assert b.helper_bytes == b.bytes_read  # every row, error rows too, went through a helper
     assert sorted(e.text for e in b.new_errors) == sorted(e.text for e in a.new_errors)
     assert [e.status for e in source.errors()] == [e.status for e in serial.errors()]
+
+
+# The real helper, which dies half-way through writing its third answer (one per batch).
+ANSWERS_TWICE_THEN_DIES = (
+    "import marshal, os, sys\n"
+    "job = marshal.loads(sys.stdin.buffer.read())\n"
+    "sys.path[:0] = [p for p in job[0] if p not in sys.path]\n"
+    "from tui.sources.transcripts import helper\n"
+    "sent = []\n"
+    "def write_all(fd, data):\n"
+    "    sent.append(data)\n"
+    "    if len(sent) == 3:\n"
+    "        os.write(fd, data[: len(data) // 2])\n"
+    "        os._exit(3)\n"
+    "    os.write(fd, data)\n"
+    "helper.write_all = write_all\n"
+    "helper.main(job)\n"
+)
+
+
+def test_a_helper_that_dies_mid_answer_keeps_what_it_answered(tree, monkeypatch) -> None:
+    """The batches a helper answered for before it died are taken in, a half-written answer
+    is not, and this process reads the rest: exactly a serial scan's totals."""
+    root, info = tree
+    monkeypatch.setattr(parallel, "HELPER_CODE", ANSWERS_TWICE_THEN_DIES)
+    monkeypatch.setattr(parallel, "MAX_HELPERS", 1)
+    serial = TranscriptSource([root], clock=ManualClock(NOW), keep_hours=KEEP)
+    serial.parallel_min_bytes = 1 << 62
+    source = _scan(root, here=False)  # this process reads only what the helper left
+    a, b = serial.scan(), source.scan()
+    assert 0 < b.helper_bytes < b.bytes_read == a.bytes_read
+    assert b.processes == 2
+    assert b.usage_rows == a.usage_rows
+    assert _totals(source) == _totals(serial) == info["tokens"]
+    assert [e.text for e in source.errors()] == [e.text for e in serial.errors()]
+    assert source.scan().bytes_read == 0
+
+
+def test_an_answer_is_read_in_whole_pieces_only() -> None:
+    from tui.sources.transcripts.helper import frame, frames
+
+    data = frame(b"one") + frame(b"") + frame(b"three")
+    assert frames(data, 0) == ([b"one", b"", b"three"], len(data))
+    for cut in range(len(data)):  # a piece still being written (or never finished) waits
+        got, used = frames(data[:cut], 0)
+        assert data[:used] == b"".join(frame(body) for body in got)
+        assert got == [b"one", b"", b"three"][: len(got)]
+        assert len(data[:cut]) - used < len(frame(b"three"))

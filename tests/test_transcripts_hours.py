@@ -58,6 +58,29 @@ def test_a_helper_s_hours_count_as_its_entries_one_by_one_would(
     )
 
 
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.tuples(entries, entries), min_size=1, max_size=4), pack=st.booleans())
+def test_a_helper_s_answer_taken_in_pieces_counts_as_its_entries_one_by_one_would(
+    pieces: list[tuple[list[Entry], list[Entry]]], pack: bool
+) -> None:
+    """A helper answers after each batch (``parts`` since the last call), and this process
+    takes each piece in between rows of its own: the same as adding them all one by one,
+    in that order."""
+    alone = Hours()
+    expected = Hours()
+    mine = Hours()
+    theirs = Hours(keep_rows=True)
+    for here, helper in pieces:
+        expected.add_many(here + [entry for entry in helper if alone.add(*entry)])
+        mine.add_many(here)
+        if pack:
+            mine.pack()
+        theirs.add_many(helper)
+        mine.merge(theirs.parts())
+    assert state(mine) == state(expected)
+    assert theirs.parts() == []  # nothing counted since the last piece
+
+
 @settings(max_examples=200, deadline=None)
 @given(first=entries, later=entries)
 def test_packed_ids_still_count_a_response_once(first: list[Entry], later: list[Entry]) -> None:

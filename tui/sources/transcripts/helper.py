@@ -1,11 +1,13 @@
 """A helper process of the parallel first scan (``parallel.py``), kept lean to start fast.
 
 Started as ``python -c HELPER_CODE``: it reads its job from stdin (``marshal``, built in and
-fast; both sides run the same interpreter: the scanning
-process's ``sys.path``, the read end of the claims pipe, the batches, the scan's clock),
-claims batches from the pipe until none is left, and writes what it counted to stdout
-(plain values: no class of this package crosses, so neither side imports more than the
-reader). It imports neither ``tui.models`` nor ``dataclasses``: error rows go back as
+fast; both sides run the same interpreter: the scanning process's ``sys.path``, the read end
+of the claims pipe, the batches, the scan's clock, the answer file), claims batches from the
+pipe until none is left, appends what each batch held to the answer file as soon as it is
+read, and closes stdout when it is done (plain values: no class of this package crosses, so
+neither side imports more than the reader). The answer goes to a file, not a pipe, so that
+writing it never waits for the scanning process, which takes it in between its own
+batches. It imports neither ``tui.models`` nor ``dataclasses``: error rows go back as
 bytes, for the scanning process to read.
 """
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 CLAIM_BYTES = 4  # one batch index, little-endian, per record in the claims pipe
+FRAME_HEAD = 8  # the length before each piece of an answer
 
 # What a helper read stays until the process ends (``os._exit``, see ``main``): freeing its
 # few hundred thousand objects first would only hold the answer back.
@@ -54,27 +57,37 @@ def claim(fd: int) -> int | None:
     return int.from_bytes(data, "little")
 
 
-def read_claimed(fd: int, batches: list[list[FileItem]], now: float, cut: float) -> tuple[Any, ...]:
-    """Read batches until none is left; what was counted, as plain values (see ``Part``): a
-    few large ones (packed numbers, each hour's entries marshalled apart), not an object per
-    row or per file, so that taking them in leaves nothing scattered in the scanning
-    process's memory."""
+def read_claimed(
+    fd: int, batches: list[list[FileItem]], now: float, cut: float, answer: int
+) -> None:
+    """Read batches until none is left, writing what each one held to the ``answer`` file as
+    soon as it is read (``frame``), so that the scanning process takes it in while it reads
+    too. Plain values (see ``Part``): a few large ones (packed numbers, each hour's entries
+    marshalled apart), not an object per row or per file, so that taking them in leaves
+    nothing scattered in the scanning process's memory."""
     reader = Reader()
     _KEPT.append(reader)  # see _KEPT
     reader.begin(now, cut)
     reader.hours = Hours(keep_rows=True)
-    reader.collect_errors = []
-    totals = new_totals()
-    read: list[int] = []
+    pid = os.getpid()
     while (index := claim(fd)) is not None:
-        read.append(index)
+        reader.files = {}
+        reader.collect_errors = []
+        reader.last_problem = ""
+        totals = new_totals()
         reader.scan_batch(batches[index], totals, [])
-    # Each file followed, by where it sits in the batches (the scanning process has them).
-    where = {item[0]: (b, i) for b in read for i, item in enumerate(batches[b])}
+        write_all(answer, frame(marshal.dumps(_answer(reader, index, batches, totals, pid))))
+
+
+def _answer(
+    reader: Reader, index: int, batches: list[list[FileItem]], totals: dict[str, int], pid: int
+) -> tuple[Any, ...]:
+    """What the batch ``index`` held (the fields of ``Part``, in order)."""
+    where = {item[0]: i for i, item in enumerate(batches[index])}
     numbers: list[int] = []
     mtimes: list[float] = []
     for key, st in reader.files.items():
-        numbers.extend((*where[key], st.offset, st.inode, st.dev, st.skipping))
+        numbers.extend((index, where[key], st.offset, st.inode, st.dev, st.skipping))
         mtimes.append(st.mtime)
     # As ``array("Q")`` and ``array("d")`` hold them (native order, 8 bytes each): the array
     # module imports collections, a tenth of this process's start.
@@ -89,20 +102,43 @@ def read_claimed(fd: int, batches: list[list[FileItem]], now: float, cut: float)
         totals["bytes"],
         totals["malformed"],
         reader.last_problem,
-        os.getpid(),
-        read,
+        pid,
+        [index],
         (reader.version_at, reader.version),
         totals["long_lines"],
     )
 
 
+def frame(body: bytes) -> bytes:
+    """One piece of an answer: its length (8 bytes, little-endian), then the piece."""
+    return len(body).to_bytes(FRAME_HEAD, "little") + body
+
+
+def frames(data: bytes | bytearray, start: int) -> tuple[list[bytes], int]:
+    """The whole pieces in ``data`` from ``start``, and where the first unfinished one
+    begins (a helper may be writing it, or may have died while it did)."""
+    out: list[bytes] = []
+    while start + FRAME_HEAD <= len(data):
+        size = int.from_bytes(data[start : start + FRAME_HEAD], "little")
+        end = start + FRAME_HEAD + size
+        if end > len(data):
+            break
+        out.append(bytes(data[start + FRAME_HEAD : end]))
+        start = end
+    return out, start
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def main(job: tuple[Any, ...]) -> None:
-    _path, fd, batches, now, cut = job
-    out = read_claimed(fd, batches, now, cut)
-    sys.stdout.buffer.write(marshal.dumps(out))
-    sys.stdout.buffer.flush()
-    # The scanning process reads to the end of this pipe: closed now, not at the exit, which
-    # closes files only after giving the process's memory back.
+    _path, fd, batches, now, cut, answer = job
+    read_claimed(fd, batches, now, cut, answer)
+    # Done: the scanning process waits for the end of stdout, closed now rather than at the
+    # exit, which closes files only after giving the process's memory back.
     os.close(sys.stdout.fileno())
     # Gone at once: a normal exit would first free every object of the scan.
     os._exit(0)

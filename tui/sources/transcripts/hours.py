@@ -124,12 +124,20 @@ class Hours:
         return sum(1 for ids, when, model, counts in entries if add(ids, when, model, counts))
 
     def parts(self) -> list[HourPart]:
-        """The hours for ``merge`` in another process (a helper's: ``keep_rows``)."""
+        """The hours counted since the last call, for ``merge`` in another process (a
+        helper's: ``keep_rows``), which takes its answer in pieces as it goes. Each hour's
+        counts then start again; its ids stay, so a response counted before still counts
+        once."""
         parts: list[HourPart] = []
         for key, h in self.hours.items():
+            if not h.entries:
+                continue
             rows = h.rows or []
             ids = marshal.dumps([e[0] for e in rows if e[0] is not None])
             parts.append((key, h.first, h.last, h.entries, h.models, ids, marshal.dumps(rows)))
+            h.models, h.entries, h.first, h.last = {}, 0, float("inf"), float("-inf")
+            if h.rows is not None:
+                h.rows = []
         return parts
 
     def merge(self, parts: list[HourPart]) -> int:
@@ -140,7 +148,9 @@ class Hours:
         when its ids were counted here before this merge, in its hour or the hour before (an
         earlier entry of the same process with those ids in either hour was dropped there).
         An hour without such an entry is added whole; the others entry by entry. The ids
-        taken in are packed at once."""
+        taken in join this scan's, packed with them when the scan ends (``pack``): a helper's
+        answer comes in a piece per batch, and packing each would sort an hour's ids again and
+        again."""
         hours = self.hours
         plan: list[tuple[HourPart, set[int], set[int]]] = []
         for part in parts:  # what is dropped, against this process's hours before the merge
@@ -176,7 +186,6 @@ class Hours:
                     bucket.last = max(bucket.last, last)
                 counted += entries_n
             bucket.seen |= keys
-            bucket.pack()
         return counted
 
     def _count(self, bucket: Hour, model: str, counts: Sequence[int]) -> None:

@@ -5,12 +5,13 @@ pipe whose write end is then closed: whoever reads the next record from it (this
 helper) reads that batch, so the scanning process is busy while the helpers start and all
 finish together on the small batches at the end. Helpers are lean processes of their own
 (``helper.py``: ``python -c``, never forked since the TUI has threads, and not
-multiprocessing's spawn, whose start costs about twice as much); each returns what it counted
-hour by hour with the entries of each, and ``adopt`` takes it into the scanning process's
-``Reader`` (an hour in bulk, entry by entry where a response it holds was counted here too),
-so a response copied into files read by different processes still counts once. Anything
-that goes wrong with the helpers (no processes in a sandbox, one that dies) leaves their
-batches to the scanning process.
+multiprocessing's spawn, whose start costs about twice as much). For each batch it reads, a
+helper appends what it counted to its answer file (hour by hour, with the entries of each),
+and the scanning process takes that in between its own batches (``adopt``: an hour in bulk,
+entry by entry where a response it holds was counted here too), so a response copied into
+files read by different processes still counts once, and little is left to take in once the
+last batch is read. Anything that goes wrong with the helpers (no processes in a sandbox,
+one that dies) leaves the batches they did not answer for to the scanning process.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ import sys
 from typing import IO, TYPE_CHECKING
 
 from tui.record import record
-from tui.sources.transcripts.helper import CLAIM_BYTES, HELPER_CODE, HELPER_FLAGS, claim
+from tui.sources.transcripts.helper import (
+    CLAIM_BYTES,
+    HELPER_CODE,
+    HELPER_FLAGS,
+    claim,
+    frames,
+)
 from tui.sources.transcripts.hours import HourPart
 from tui.sources.transcripts.reader import FileItem, FileState, RawError, Reader
 from tui.sources.transcripts.rows import loads
@@ -39,7 +46,7 @@ MAX_BATCHES = 16 * 1024 // CLAIM_BYTES
 
 @record
 class Part:
-    """What one helper process read and counted."""
+    """What a helper process read and counted in one batch (a piece of its answer)."""
 
     # Each file followed: (batch, place in it, offset, inode, dev, skipping) packed ("Q"),
     # and its mtime ("d")
@@ -50,7 +57,7 @@ class Part:
     malformed: int
     problem: str
     pid: int  # the helper process that read it
-    batches: list[int]  # which batches it read
+    batches: list[int]  # which batch it read
     version: tuple[float, str | None] = (float("-inf"), None)  # newest row's time, version
     long_lines: int = 0
 
@@ -85,34 +92,80 @@ def scan_in_parallel(
         batches = batched(sizes, batch_bytes)
     helpers = min(cores - 1 if here_too else cores, MAX_HELPERS)
     try:
-        claims, procs = _start_helpers(helpers, batches, reader.now, reader.cut)
+        claims, running = _start_helpers(helpers, batches, reader.now, reader.cut)
     except Exception:
         return False  # no processes here (sandbox, frozen app): read them in this one
-    parts: list[Part] = []
-    read_here: set[int] = set()
+    done: set[int] = set()  # batches read, here or by a helper (taken in)
+    pids: set[int] = set()
+    read_here = False
+
+    def take_in(answers: list[Part]) -> None:
+        for part in answers:
+            adopt(reader, part, totals, new_errors, batches)
+            done.update(part.batches)
+            pids.add(part.pid)
+
     try:
-        while here_too or not procs:
+        while here_too or not running:
             index = claim(claims)
             if index is None:
                 break
-            read_here.add(index)
+            read_here = True
+            done.add(index)
             reader.scan_batch(batches[index], totals, new_errors)
-        for proc in procs:
+            for helper in running:  # what the helpers read meanwhile
+                take_in(helper.answers())
+        for helper in running:
             with contextlib.suppress(Exception):  # a helper died: its batches are read below
-                parts.append(_collect(proc))
-        done = read_here.union(*(part.batches for part in parts))
+                helper.wait()
+            take_in(helper.answers())
         for index, batch in enumerate(batches):
             if index not in done:
-                read_here.add(index)
+                read_here = True
                 reader.scan_batch(batch, totals, new_errors)
-        totals["processes"] = len({part.pid for part in parts}) + (1 if read_here else 0)
-        for part in parts:
-            adopt(reader, part, totals, new_errors, batches)
+        totals["processes"] = len(pids) + (1 if read_here else 0)
     finally:
         os.close(claims)
-        for proc in procs:
-            _reap(proc)
+        for helper in running:
+            helper.close()
     return True
+
+
+class _Helper:
+    """A helper process and its answer: a file it appends a piece to for each batch it reads
+    (``helper.frame``), taken in here as the pieces come."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], answer: int) -> None:
+        self.proc = proc
+        self.answer = answer
+        self._data = bytearray()  # read from the answer file, not yet taken in
+        self._read = 0  # how far the answer file was read
+
+    def answers(self) -> list[Part]:
+        """The pieces written since the last call (whole ones: one being written waits)."""
+        try:
+            size = os.fstat(self.answer).st_size
+            while self._read < size:
+                chunk = os.pread(self.answer, size - self._read, self._read)
+                if not chunk:
+                    break
+                self._data += chunk
+                self._read += len(chunk)
+        except OSError:
+            return []
+        bodies, used = frames(self._data, 0)
+        del self._data[:used]
+        return [_part(body) for body in bodies]
+
+    def wait(self) -> None:
+        """Until the helper is done: it closes stdout after its last piece (or dies)."""
+        assert self.proc.stdout is not None
+        self.proc.stdout.read()
+
+    def close(self) -> None:
+        _reap(self.proc)
+        with contextlib.suppress(OSError):
+            os.close(self.answer)
 
 
 def _reap(proc: subprocess.Popen[bytes]) -> None:
@@ -128,7 +181,7 @@ def _reap(proc: subprocess.Popen[bytes]) -> None:
 
 def _start_helpers(
     helpers: int, batches: list[list[FileItem]], now: float, cut: float
-) -> tuple[int, list[subprocess.Popen[bytes]]]:
+) -> tuple[int, list[_Helper]]:
     """The claims pipe's read end (every batch index in it) and the helper processes."""
     import marshal
     import subprocess
@@ -140,25 +193,41 @@ def _start_helpers(
         os.write(write_end, b"".join(records))
     finally:
         os.close(write_end)
-    job = marshal.dumps((list(sys.path), read_end, batches, now, cut))
-    procs: list[subprocess.Popen[bytes]] = []
+    running: list[_Helper] = []
     try:
         for _ in range(helpers):
-            proc = subprocess.Popen(
-                [sys.executable, *HELPER_FLAGS, "-c", HELPER_CODE],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                pass_fds=(read_end,),
-            )
-            procs.append(proc)
+            answer = _answer_file()
+            try:
+                proc = subprocess.Popen(
+                    [sys.executable, *HELPER_FLAGS, "-c", HELPER_CODE],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    pass_fds=(read_end, answer),
+                )
+            except BaseException:
+                os.close(answer)
+                raise
+            running.append(_Helper(proc, answer))
+            job = marshal.dumps((list(sys.path), read_end, batches, now, cut, answer))
             # The job is fed from a thread: this process reads batches meanwhile.
             threading.Thread(target=_feed, args=(proc.stdin, job), daemon=True).start()
     except Exception:
-        if not procs:
+        if not running:
             os.close(read_end)
             raise
-    return read_end, procs
+    return read_end, running
+
+
+def _answer_file() -> int:
+    """An unnamed file for one helper's answer: in memory where the system has such files."""
+    try:
+        return os.memfd_create("limitwatch-scan", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        import tempfile
+
+        with tempfile.TemporaryFile() as handle:
+            return os.dup(handle.fileno())
 
 
 def _feed(pipe: IO[bytes] | None, job: bytes) -> None:
@@ -170,14 +239,12 @@ def _feed(pipe: IO[bytes] | None, job: bytes) -> None:
         pipe.close()
 
 
-def _collect(proc: subprocess.Popen[bytes]) -> Part:
-    """What a helper wrote, once it is done."""
+def _part(body: bytes) -> Part:
+    """One piece of a helper's answer: what one batch held."""
     import marshal
 
-    assert proc.stdout is not None
-    data = proc.stdout.read()  # the helper exits once written; it is waited for later
     (files, hours, errors, bytes_read, malformed, problem, pid, read, version, long_lines) = (
-        marshal.loads(data)
+        marshal.loads(body)
     )
     return Part(
         files=files,
