@@ -50,10 +50,21 @@ def _scan(root: Path, *, here: bool) -> TranscriptSource:
     return source
 
 
+# A helper that takes a batch and answers for it with a piece that is not an answer.
+ANSWERS_GARBAGE = (
+    "import marshal, os, sys\n"
+    "job = marshal.loads(sys.stdin.buffer.read())\n"
+    "os.read(job[1], 4)\n"
+    "body = b'not an answer'\n"
+    "os.write(job[5], len(body).to_bytes(8, 'little') + body)\n"
+    "os._exit(0)\n"
+)
+
+
 @pytest.mark.parametrize(
     "code",
-    [TAKES_AND_DIES, "import os\nos._exit(1)\n", "raise SystemExit(0)\n"],
-    ids=["claims-then-dies", "dies-at-once", "answers-nothing"],
+    [TAKES_AND_DIES, "import os\nos._exit(1)\n", "raise SystemExit(0)\n", ANSWERS_GARBAGE],
+    ids=["claims-then-dies", "dies-at-once", "answers-nothing", "answers-garbage"],
 )
 @pytest.mark.parametrize("here", [False, True], ids=["helpers-only", "helpers-and-here"])
 def test_a_helper_that_dies_loses_nothing(tree, monkeypatch, code, here) -> None:

@@ -140,9 +140,14 @@ class _Helper:
         self.answer = answer
         self._data = bytearray()  # read from the answer file, not yet taken in
         self._read = 0  # how far the answer file was read
+        self._broken = False  # a piece could not be read: nothing more is taken from it
 
     def answers(self) -> list[Part]:
-        """The pieces written since the last call (whole ones: one being written waits)."""
+        """The pieces written since the last call (whole ones: one being written waits). A
+        piece that cannot be read ends the answer: the batches from there on are read by the
+        scanning process."""
+        if self._broken:
+            return []
         try:
             size = os.fstat(self.answer).st_size
             while self._read < size:
@@ -155,7 +160,14 @@ class _Helper:
             return []
         bodies, used = frames(self._data, 0)
         del self._data[:used]
-        return [_part(body) for body in bodies]
+        parts: list[Part] = []
+        for body in bodies:
+            try:
+                parts.append(_part(body))
+            except Exception:
+                self._broken = True
+                break
+        return parts
 
     def wait(self) -> None:
         """Until the helper is done: it closes stdout after its last piece (or dies)."""
