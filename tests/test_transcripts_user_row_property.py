@@ -33,12 +33,14 @@ keys = st.sampled_from(["type", "uuid", "meta", "toolUseResult", "cwd", "typ"])
     kind=st.sampled_from(["user", "assistant", None]),
     after=st.lists(st.tuples(keys, values), max_size=3),
     message_first=st.booleans(),
+    tail_first=st.booleans(),
 )
 def test_a_line_passed_over_as_a_user_row_is_one(
     before: list[tuple[str, Any]],
     kind: str | None,
     after: list[tuple[str, Any]],
     message_first: bool,
+    tail_first: bool,
 ) -> None:
     # Not covered: a row whose first top-level "type" is "user", with the message after it
     # and a second top-level "type" later (the check from the head reads the first; Claude
@@ -53,8 +55,10 @@ def test_a_line_passed_over_as_a_user_row_is_one(
         for k, v in pairs
     )
     raw = bytearray(("{" + body + "}").encode())
-    if user_row(raw, 0, len(raw)):
+    if user_row(raw, 0, len(raw), tail_first):
         assert json.loads(raw).get("type") == "user"
+    # Whichever check the reader tries first, the answer is the same
+    assert bool(user_row(raw, 0, len(raw), tail_first)) == bool(user_row(raw, 0, len(raw)))
 
 
 @settings(max_examples=500, deadline=None)

@@ -25,13 +25,14 @@ _USER_KEY = b',"type":"user"'
 _ANY_TYPE_KEY = b'"type":'
 USER_CHECK_MIN = 2048  # a shorter line is searched whole: cheaper than looking at its head
 USER_CHECK_HEAD = 4096  # how far into a line its top-level "type" is looked for
+BY_HEAD, BY_TAIL = 1, 2  # how user_row proved a user row
 _MESSAGE_ID_KEY = b'"message":{"id":"msg_'
 _REQUEST_ID = b'"requestId":"'
 _KEY_OPENERS = b",{"  # what precedes a key's opening quote
 
 
-def user_row(buf: bytearray, start: int, stop: int) -> bool:
-    """True when the line ``buf[start:stop]`` is a row whose top-level "type" is "user", as
+def user_row(buf: bytearray, start: int, stop: int, tail_first: bool = False) -> int:
+    """Non-zero when the line ``buf[start:stop]`` is a row whose top-level "type" is "user", as
     Claude Code writes it: ``{"parentUuid":...,"type":"user","message":...}``, or with the
     type after the message: ``{...,"message":{...},"type":"user","uuid":"...",...}``.
 
@@ -42,15 +43,34 @@ def user_row(buf: bytearray, start: int, stop: int) -> bool:
     ``,"type":"user"`` is followed by nothing nested (no bracket before the row's closing
     ``}``), so no object it sits in closes before the row does, and by no other ``"type":``
     key; or, when something nested follows it (a tool result's own usage), by the rest of
-    the row's own object (``_rest_of_row``)."""
+    the row's own object (``_rest_of_row``).
+
+    Which one proved it (``BY_HEAD``, ``BY_TAIL``): a file keeps one key order, so the reader
+    tries that one first on the next long line (``tail_first``). Either order is as sound as
+    the other."""
     if buf[start] != 0x7B:  # "{"
-        return False
+        return 0
+    if tail_first and _user_by_tail(buf, start, stop):
+        return BY_TAIL
+    head = _user_by_head(buf, start, stop)
+    if head is not None:
+        return BY_HEAD if head else 0
+    return BY_TAIL if not tail_first and _user_by_tail(buf, start, stop) else 0
+
+
+def _user_by_head(buf: bytearray, start: int, stop: int) -> bool | None:
+    """Whether the row's own "type" (the first ``"type":"`` of its head) is "user"; None
+    when its head does not show it."""
     found = buf.find(_TYPE_KEY, start, min(stop, start + USER_CHECK_HEAD))
     if found == start + 1 or (
         found > start and buf[found - 1] == 0x2C and buf.find(b"{", start + 1, found) < 0
     ):
         return buf.startswith(_USER_VALUE, found + len(_TYPE_KEY))
-    # Another key order: the type after the message, near the line's end.
+    return None
+
+
+def _user_by_tail(buf: bytearray, start: int, stop: int) -> bool:
+    """True when the type after the message, near the line's end, is the row's own "user"."""
     found = buf.rfind(_USER_KEY, max(start, stop - USER_CHECK_HEAD), stop)
     if found < 0:
         return False

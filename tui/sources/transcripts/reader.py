@@ -17,9 +17,9 @@ import os
 from _thread import allocate_lock
 
 from tui.sources.transcripts.filters import (
+    BY_TAIL,
     ERROR_HEAD,
     TAIL,
-    USAGE_HEAD,
     USER_CHECK_MIN,
     counted_before,
     user_row,
@@ -235,6 +235,7 @@ class Reader:
         ids: a response's first row is parsed straight away. (A repeat elsewhere is parsed,
         and counts once all the same.)"""
         find, rfind, startswith = buf.find, buf.rfind, buf.startswith
+        tail_first = False  # the last long user row was proven from its end (user_row)
         after_usage = False  # the line before was a usage row...
         # ...with these ids, as its bytes hold them: the message id after "msg_" with its
         # closing quote, and the request id (ids without backslash or quote only)
@@ -243,15 +244,18 @@ class Reader:
             stop = find(b"\n", pos, limit)
             if stop < 0:
                 stop = limit
-            if stop - pos >= USER_CHECK_MIN and user_row(buf, pos, stop):
-                pos = stop + 1
-                after_usage = False
-                continue
+            if stop - pos >= USER_CHECK_MIN:
+                proved = user_row(buf, pos, stop, tail_first)
+                if proved:
+                    tail_first = proved == BY_TAIL
+                    pos = stop + 1
+                    after_usage = False
+                    continue
             # From the end: Claude Code writes the message's usage last in it, near the line's end.
             hit = rfind(TAIL, pos, stop)
             usage_row = False
             while hit >= 0:
-                if hit >= 2 and startswith(USAGE_HEAD, hit - 2):
+                if hit >= 2 and buf[hit - 1] == 0x75 and buf[hit - 2] == 0x22:  # "u: USAGE_HEAD
                     if after_usage and last and counted_before(buf, pos, stop, hit, last):
                         usage_row = True  # a streamed repeat of a response counted already
                         break
