@@ -109,9 +109,9 @@ def counted_before(
 ) -> bool:
     """True when the row ``buf[start:stop]`` (its last usage key at ``hit``) is a streamed
     repeat of a response counted already: the same message id + request id as the usage row
-    before it (``last``: the message id after "msg_" followed by its closing quote, and the
-    request id, ids holding no backslash and no quote, so that bytes equal to one are that
-    id). Those are passed over unparsed; they would not count again.
+    before it (``last``: ``message_key(message id)``, and the request id, ids holding no
+    backslash and no quote, so that bytes equal to one are that id). Those are passed over
+    unparsed; they would not count again.
 
     The ids are read from the bytes as Claude Code writes them, and a row is passed over
     only where they are provably its own: ``"message":{"id":"msg_..."`` with no object
@@ -119,14 +119,11 @@ def counted_before(
     the message or after it with nothing nested after it; and no ``isApiErrorMessage`` key
     (after ``hit`` the search from the end would have met it). Anything else is parsed."""
     find = buf.find
-    m = find(_MESSAGE_ID_KEY, start, stop)
+    key, rid = last
+    m = find(key, start, stop)  # the first: no object may open before it (below)
     if m < 0:
-        return False
-    m_id = m + len(_MESSAGE_ID_KEY)
-    mid, rid = last
-    m_end = m_id + len(mid) - 1  # its closing quote
-    if m_end >= stop or not buf.startswith(mid, m_id):
         return False  # another response
+    m_end = m + len(key) - 1  # the id's closing quote
     # After the message first (Claude Code's order; and JSON keeps a key's last value)
     r = buf.rfind(_REQUEST_ID, m_end, stop)
     before = r < 0
@@ -151,11 +148,17 @@ def counted_before(
     )
 
 
+def message_key(message_id: str) -> bytes:
+    """``"message":{"id":"msg_...","`` as a row's bytes hold it, up to the id's closing quote
+    (for a message id starting "msg_" and holding no backslash and no quote)."""
+    return _MESSAGE_ID_KEY + message_id[4:].encode() + b'"'
+
+
 def flat_to_end(buf: bytearray, at: int, stop: int) -> bool:
     r"""A ``"`` at ``at``, then nothing nested (no bracket) up to the row's own ``}``, then only
     whitespace (the regex ``"[^{}\[\]]*\}\s*`` matched in full), in bytes operations: a
     third of a regex match's cost on a short tail (once per streamed repeat)."""
-    close = buf.rfind(b"}", at, stop)
+    close = stop - 1 if buf[stop - 1] == 0x7D else buf.rfind(b"}", at, stop)  # the usual end
     if close < 0 or buf[at] != 0x22:  # '"'
         return False
     if close + 1 < stop and not buf[close + 1 : stop].isspace():

@@ -22,6 +22,7 @@ from tui.sources.transcripts.filters import (
     TAIL,
     USER_CHECK_MIN,
     counted_before,
+    message_key,
     user_row,
 )
 from tui.sources.transcripts.hours import Hours
@@ -237,8 +238,8 @@ class Reader:
         find, rfind, startswith = buf.find, buf.rfind, buf.startswith
         tail_first = False  # the last long user row was proven from its end (user_row)
         after_usage = False  # the line before was a usage row...
-        # ...with these ids, as its bytes hold them: the message id after "msg_" with its
-        # closing quote, and the request id (ids without backslash or quote only)
+        # ...with these ids, as its bytes hold them (``message_key``, and the request id; ids
+        # without backslash or quote only)
         last: tuple[bytes, bytes] | None = None
         while pos < limit:
             stop = find(b"\n", pos, limit)
@@ -265,7 +266,7 @@ class Reader:
                         mid, rid = ids
                         plain = '"' not in mid and "\\" not in mid and '"' not in rid
                         if plain and mid.startswith("msg_") and "\\" not in rid:
-                            last = (mid[4:].encode() + b'"', rid.encode())
+                            last = (message_key(mid), rid.encode())
                         else:
                             last = None
                     break
