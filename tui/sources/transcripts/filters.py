@@ -109,9 +109,9 @@ def counted_before(
 ) -> bool:
     """True when the row ``buf[start:stop]`` (its last usage key at ``hit``) is a streamed
     repeat of a response counted already: the same message id + request id as the usage row
-    before it (``last``: ``message_key(message id)``, and the request id, ids holding no
-    backslash and no quote, so that bytes equal to one are that id). Those are passed over
-    unparsed; they would not count again.
+    before it (``last``: its ``repeat_key``, ids holding no backslash and no quote, so that
+    bytes equal to one are that id). Those are passed over unparsed; they would not count
+    again.
 
     The ids are read from the bytes as Claude Code writes them, and a row is passed over
     only where they are provably its own: ``"message":{"id":"msg_..."`` with no object
@@ -148,10 +148,17 @@ def counted_before(
     )
 
 
-def message_key(message_id: str) -> bytes:
-    """``"message":{"id":"msg_...","`` as a row's bytes hold it, up to the id's closing quote
-    (for a message id starting "msg_" and holding no backslash and no quote)."""
-    return _MESSAGE_ID_KEY + message_id[4:].encode() + b'"'
+def repeat_key(message_id: str, request_id: str) -> tuple[bytes, bytes] | None:
+    """What ``counted_before`` compares a row with, for a usage row with these ids:
+    ``"message":{"id":"msg_...","`` up to the id's closing quote, and the request id, as a
+    row's bytes hold them. None when bytes could not show them as they are (an id holding a
+    backslash or a quote, or a message id not starting "msg_"): such a row's repeats are
+    parsed."""
+    if "\\" in message_id or '"' in message_id or "\\" in request_id or '"' in request_id:
+        return None
+    if not message_id.startswith("msg_"):
+        return None
+    return _MESSAGE_ID_KEY + message_id[4:].encode() + b'"', request_id.encode()
 
 
 def flat_to_end(buf: bytearray, at: int, stop: int) -> bool:

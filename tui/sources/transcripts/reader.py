@@ -22,7 +22,7 @@ from tui.sources.transcripts.filters import (
     TAIL,
     USER_CHECK_MIN,
     counted_before,
-    message_key,
+    repeat_key,
     user_row,
 )
 from tui.sources.transcripts.hours import Hours
@@ -238,8 +238,7 @@ class Reader:
         find, rfind, startswith = buf.find, buf.rfind, buf.startswith
         tail_first = False  # the last long user row was proven from its end (user_row)
         after_usage = False  # the line before was a usage row...
-        # ...with these ids, as its bytes hold them (``message_key``, and the request id; ids
-        # without backslash or quote only)
+        # ...with these ids, as its bytes hold them (``repeat_key``)
         last: tuple[bytes, bytes] | None = None
         while pos < limit:
             stop = find(b"\n", pos, limit)
@@ -263,12 +262,7 @@ class Reader:
                     ids = self._line(buf[pos:stop], state, totals, new_errors)
                     if ids is not None:
                         usage_row = True
-                        mid, rid = ids
-                        plain = '"' not in mid and "\\" not in mid and '"' not in rid
-                        if plain and mid.startswith("msg_") and "\\" not in rid:
-                            last = (message_key(mid), rid.encode())
-                        else:
-                            last = None
+                        last = repeat_key(*ids)
                     break
                 if hit >= 13 and startswith(ERROR_HEAD, hit - 13):
                     self._line(buf[pos:stop], state, totals, new_errors)

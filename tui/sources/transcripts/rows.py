@@ -13,16 +13,15 @@ from tui.sources.transcripts.scanner import scan_once
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from datetime import UTC, datetime
+    from typing import Any
+
+    # imported when an error row is met: a scanning helper process stays lean
+    from tui.models import TranscriptError
 else:
     try:  # the C module behind datetime: a scanning helper starts without datetime.py
         from _datetime import UTC, datetime
     except ImportError:  # pragma: no cover - an interpreter without it
         from datetime import UTC, datetime
-
-if TYPE_CHECKING:  # imported when an error row is met: a scanning helper process stays lean
-    from typing import Any
-
-    from tui.models import TranscriptError
 
 # A row dated further ahead of now than this is not believed (a clock gone wrong, a damaged
 # file): it is neither the last error nor counted as usage.
