@@ -151,9 +151,9 @@ def test_an_answer_is_read_in_whole_pieces_only() -> None:
     from tui.sources.transcripts.helper import frame, frames
 
     data = frame(b"one") + frame(b"") + frame(b"three")
-    assert frames(data, 0) == ([b"one", b"", b"three"], len(data))
+    assert frames(data) == ([b"one", b"", b"three"], len(data))
     for cut in range(len(data)):  # a piece still being written (or never finished) waits
-        got, used = frames(data[:cut], 0)
+        got, used = frames(data[:cut])
         assert data[:used] == b"".join(frame(body) for body in got)
         assert got == [b"one", b"", b"three"][: len(got)]
         assert len(data[:cut]) - used < len(frame(b"three"))

@@ -103,7 +103,7 @@ def _answer(
         totals["malformed"],
         reader.last_problem,
         pid,
-        [index],
+        index,
         (reader.version_at, reader.version),
         totals["long_lines"],
     )
@@ -114,10 +114,11 @@ def frame(body: bytes) -> bytes:
     return len(body).to_bytes(FRAME_HEAD, "little") + body
 
 
-def frames(data: bytes | bytearray, start: int) -> tuple[list[bytes], int]:
-    """The whole pieces in ``data`` from ``start``, and where the first unfinished one
-    begins (a helper may be writing it, or may have died while it did)."""
+def frames(data: bytes | bytearray) -> tuple[list[bytes], int]:
+    """The whole pieces at the start of ``data``, and where the first unfinished one begins
+    (a helper may be writing it, or may have died while it did)."""
     out: list[bytes] = []
+    start = 0
     while start + FRAME_HEAD <= len(data):
         size = int.from_bytes(data[start : start + FRAME_HEAD], "little")
         end = start + FRAME_HEAD + size

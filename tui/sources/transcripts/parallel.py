@@ -57,7 +57,7 @@ class Part:
     malformed: int
     problem: str
     pid: int  # the helper process that read it
-    batches: list[int]  # which batch it read
+    batch: int  # which batch it read
     version: tuple[float, str | None] = (float("-inf"), None)  # newest row's time, version
     long_lines: int = 0
 
@@ -102,7 +102,7 @@ def scan_in_parallel(
     def take_in(answers: list[Part]) -> None:
         for part in answers:
             adopt(reader, part, totals, new_errors, batches)
-            done.update(part.batches)
+            done.add(part.batch)
             pids.add(part.pid)
 
     try:
@@ -158,7 +158,7 @@ class _Helper:
                 self._read += len(chunk)
         except OSError:
             return []
-        bodies, used = frames(self._data, 0)
+        bodies, used = frames(self._data)
         del self._data[:used]
         parts: list[Part] = []
         for body in bodies:
@@ -255,7 +255,7 @@ def _part(body: bytes) -> Part:
     """One piece of a helper's answer: what one batch held."""
     import marshal
 
-    (files, hours, errors, bytes_read, malformed, problem, pid, read, version, long_lines) = (
+    (files, hours, errors, bytes_read, malformed, problem, pid, batch, version, long_lines) = (
         marshal.loads(body)
     )
     return Part(
@@ -266,7 +266,7 @@ def _part(body: bytes) -> Part:
         malformed=malformed,
         problem=problem,
         pid=pid,
-        batches=read,
+        batch=batch,
         version=version,
         long_lines=long_lines,
     )
